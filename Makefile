@@ -1,0 +1,76 @@
+# tweetd — build, test and demo.
+#
+#   make deps        install missing Debian packages (scripts/install-deps.sh)
+#   make build       swift build
+#   make test        unit + integration tests against a private RabbitMQ node
+#                    (tweetdtest@localhost on 127.0.0.1:5673, wiped before each run,
+#                    always stopped afterwards)
+#   make demo        build, start the demo broker (tweetddemo@localhost on 5674, left
+#                    running), publish samples/tweets.jsonl, process it, show results
+#   make demo-stop   stop the demo broker
+#   make broker-up / broker-down   start / stop the test broker by hand
+#   make samples     regenerate samples/ (deterministic)
+#   make clean       swift package clean, remove dist/
+#
+# The private brokers never touch a system RabbitMQ: see scripts/broker.sh.
+
+SHELL := /bin/bash
+export PATH := /opt/swift/usr/bin:$(PATH)
+SWIFT ?= $(shell command -v swift || echo /opt/swift/usr/bin/swift)
+PYTHON ?= /usr/bin/python3
+
+TEST_BROKER_NAME ?= tweetdtest
+TEST_BROKER_PORT ?= 5673
+DEMO_BROKER_NAME ?= tweetddemo
+DEMO_BROKER_PORT ?= 5674
+SWIFT_TEST_FLAGS ?=
+
+TEST_BROKER := BROKER_NAME=$(TEST_BROKER_NAME) BROKER_PORT=$(TEST_BROKER_PORT)
+DEMO_BROKER := BROKER_NAME=$(DEMO_BROKER_NAME) BROKER_PORT=$(DEMO_BROKER_PORT)
+
+.DEFAULT_GOAL := build
+.PHONY: deps build test demo demo-stop broker-up broker-down samples clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+# One shell: the trap stops the broker whatever happens, and the exit code of
+# the build/tests is the exit code of the target. The broker data stays in
+# /tmp/tweetd-broker-$(TEST_BROKER_NAME) (logs for post-mortems) until the next run.
+test: deps
+	@set -euo pipefail; \
+	export $(TEST_BROKER); \
+	bash scripts/broker.sh stop --wipe; \
+	trap 'rc=$$?; bash scripts/broker.sh stop || true; exit $$rc' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; \
+	bash scripts/broker.sh start; \
+	TWEETD_TEST_BROKER_URL="$$(bash scripts/broker.sh url)"; \
+	TWEETD_BINARY="$$(pwd)/.build/debug/tweetd"; \
+	export TWEETD_TEST_BROKER_URL TWEETD_BINARY; \
+	echo "TWEETD_TEST_BROKER_URL=$$TWEETD_TEST_BROKER_URL TWEETD_BINARY=$$TWEETD_BINARY"; \
+	echo "$(SWIFT) build --build-tests"; \
+	$(SWIFT) build --build-tests; \
+	echo "$(SWIFT) test $(SWIFT_TEST_FLAGS)"; \
+	$(SWIFT) test $(SWIFT_TEST_FLAGS)
+
+demo: deps build
+	@$(DEMO_BROKER) bash scripts/demo.sh
+
+demo-stop:
+	@$(DEMO_BROKER) bash scripts/broker.sh stop
+
+broker-up:
+	@$(TEST_BROKER) bash scripts/broker.sh start
+
+broker-down:
+	@$(TEST_BROKER) bash scripts/broker.sh stop
+
+samples:
+	$(PYTHON) scripts/make_samples.py
+
+clean:
+	$(SWIFT) package clean
+	rm -rf dist/

@@ -1,0 +1,40 @@
+#ifndef TWEETD_CRABBITMQ_H
+#define TWEETD_CRABBITMQ_H
+
+// Debian's librabbitmq 0.11 installs its headers at the top of the include path.
+#include <amqp.h>
+#include <amqp_framing.h>
+#include <amqp_tcp_socket.h>
+#include <amqp_ssl_socket.h>
+
+#include <sys/eventfd.h>
+
+/// A non-blocking, close-on-exec eventfd: the wake-up signal for a connection
+/// thread's poll (the flag enums do not import cleanly into Swift).
+static inline int tweetd_wake_fd_create(void) {
+  return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+}
+
+/// Non-variadic wrapper around amqp_login with the PLAIN SASL method:
+/// Swift cannot call C variadic functions.
+amqp_rpc_reply_t tweetd_amqp_login_plain(amqp_connection_state_t state,
+                                         const char *vhost,
+                                         int channel_max,
+                                         int frame_max,
+                                         int heartbeat,
+                                         const char *username,
+                                         const char *password);
+
+/// Like tweetd_amqp_login_plain, but announces the connection name and
+/// client capabilities (publisher confirms, consumer cancel notify,
+/// connection.blocked) in the client properties.
+amqp_rpc_reply_t tweetd_amqp_login_named(amqp_connection_state_t state,
+                                         const char *vhost,
+                                         int channel_max,
+                                         int frame_max,
+                                         int heartbeat,
+                                         const char *username,
+                                         const char *password,
+                                         const char *connection_name);
+
+#endif

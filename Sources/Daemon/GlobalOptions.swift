@@ -1,0 +1,55 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Logging
+
+/// Options every subcommand takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "Configuration file (YAML).")
+    var config: String?
+
+    @Option(name: .long, help: "Broker URL (amqp:// or amqps://); overrides broker.url.")
+    var brokerURL: String?
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String?
+
+    /// The configuration file to read: the flag, $TWEETD_CONFIG, or the installed default when present.
+    func configurationPath(environment: [String: String]) -> String? {
+        if let config { return config }
+        if let path = environment["TWEETD_CONFIG"], !path.isEmpty { return path }
+        let installed = "/etc/tweetd/tweetd.yaml"
+        return FileManager.default.fileExists(atPath: installed) ? installed : nil
+    }
+
+    /// Loads and validates the configuration; a problem is a usage failure naming the key.
+    func loadConfiguration(overrides extra: [String: String] = [:]) throws -> TweetdConfiguration {
+        let environment = ProcessInfo.processInfo.environment
+        var overrides = extra
+        if let brokerURL { overrides["broker.url"] = brokerURL }
+        if let logLevel { overrides["log.level"] = logLevel }
+        do {
+            return try TweetdConfiguration.load(
+                file: configurationPath(environment: environment), environment: environment, overrides: overrides
+            )
+        } catch {
+            throw CommandFailure.usage(error.description)
+        }
+    }
+}
+
+/// Logging set-up; only the executable bootstraps the logging system.
+enum LoggingBootstrap {
+    /// Sends logs to standard error at the configured level.
+    static func bootstrap(_ configuration: LogConfiguration) -> Logger {
+        let level = Logger.Level(rawValue: configuration.level.rawValue) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "tweetd")
+        logger.logLevel = level
+        return logger
+    }
+}

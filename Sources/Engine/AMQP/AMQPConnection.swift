@@ -1,0 +1,539 @@
+import CRabbitMQ
+import Foundation
+
+/// Something the broker sent that was not the answer to a call tweetd made.
+enum InboundEvent {
+    /// A message delivered to one of our consumers.
+    case delivery(Delivery)
+    /// Publisher confirm: everything up to `tag` (when `multiple`) or just `tag` is safe.
+    case ack(tag: UInt64, multiple: Bool)
+    /// Publisher confirm: the broker could not take the message(s).
+    case nack(tag: UInt64, multiple: Bool)
+    /// A mandatory message that no queue took; its confirm follows.
+    case returned(replyCode: UInt16, replyText: String, exchange: String, routingKey: String)
+    /// The broker closed a channel; close-ok has been sent, the channel number is free again.
+    case channelClosed(channel: UInt16, replyCode: UInt16, replyText: String)
+    /// The broker cancelled a consumer (its queue was deleted, for example).
+    case consumerCancelled(consumerTag: String)
+    /// The broker stopped reading from us (memory or disk alarm).
+    case blocked(reason: String)
+    /// The broker reads from us again.
+    case unblocked
+}
+
+/// Owns one librabbitmq connection and every C value that goes with it.
+///
+/// Not thread-safe by design: librabbitmq forbids touching a connection from two
+/// threads, so each instance is confined to the `ConnectionThread` that made it.
+/// All C types stay inside this file and `FieldTable+C.swift`.
+final class AMQPConnection {
+    /// Where it connects.
+    let endpoint: AMQPEndpoint
+    /// Which connection this is, counting reconnects, so deliveries can name it.
+    let generation: UInt64
+    private var state: amqp_connection_state_t?
+    private var isOpen = false
+    /// Channels tweetd has opened and the broker has not closed.
+    private var openChannels: Set<UInt16> = []
+
+    /// Creates an unopened connection.
+    init(endpoint: AMQPEndpoint, generation: UInt64) {
+        self.endpoint = endpoint
+        self.generation = generation
+    }
+
+    deinit {
+        close()
+    }
+
+    // MARK: - Opening and closing
+
+    /// Opens the socket (TCP or TLS) and logs in.
+    func open(connectionName: String) throws(AMQPError) {
+        guard let state = amqp_new_connection() else {
+            throw AMQPError(.connectFailed, "could not allocate a librabbitmq connection")
+        }
+        self.state = state
+        let socket = try makeSocket(state)
+        var timeout = timeval(
+            tv_sec: Int(endpoint.connectTimeoutSeconds),
+            tv_usec: Int((endpoint.connectTimeoutSeconds - endpoint.connectTimeoutSeconds.rounded(.down)) * 1_000_000)
+        )
+        let status = amqp_socket_open_noblock(socket, endpoint.host, Int32(endpoint.port), &timeout)
+        if status != AMQP_STATUS_OK.rawValue {
+            throw AMQPError(
+                .connectFailed,
+                "could not connect to \(endpoint.redactedDescription)",
+                libraryText: Self.libraryText(status)
+            )
+        }
+        let reply = tweetd_amqp_login_named(
+            state, endpoint.virtualHost, 0, 131_072, Int32(endpoint.heartbeatSeconds),
+            endpoint.username, endpoint.password, connectionName
+        )
+        if let error = error(from: reply, channel: 0, doing: "logging in to \(endpoint.redactedDescription) as \(endpoint.username)") {
+            var loginError = error
+            if loginError.code != .connectionLost { loginError.code = .loginFailed }
+            throw loginError
+        }
+        isOpen = true
+    }
+
+    private func makeSocket(_ state: amqp_connection_state_t) throws(AMQPError) -> OpaquePointer {
+        guard let tls = endpoint.tls else {
+            guard let socket = amqp_tcp_socket_new(state) else {
+                throw AMQPError(.connectFailed, "could not create a TCP socket")
+            }
+            return socket
+        }
+        guard let socket = amqp_ssl_socket_new(state) else {
+            throw AMQPError(.connectFailed, "could not create a TLS socket")
+        }
+        amqp_ssl_socket_set_verify_peer(socket, tls.verifyPeer ? 1 : 0)
+        amqp_ssl_socket_set_verify_hostname(socket, tls.verifyHostname ? 1 : 0)
+        let versionStatus = amqp_ssl_socket_set_ssl_versions(socket, AMQP_TLSv1_2, AMQP_TLSvLATEST)
+        if versionStatus != AMQP_STATUS_OK.rawValue {
+            throw AMQPError(.connectFailed, "could not require TLS 1.2 or newer", libraryText: Self.libraryText(versionStatus))
+        }
+        if let caFile = tls.caFile {
+            let status = amqp_ssl_socket_set_cacert(socket, caFile)
+            if status != AMQP_STATUS_OK.rawValue {
+                throw AMQPError(.connectFailed, "could not load the CA file \(caFile)", libraryText: Self.libraryText(status))
+            }
+        }
+        if let certFile = tls.certFile, let keyFile = tls.keyFile {
+            let status = amqp_ssl_socket_set_key(socket, certFile, keyFile)
+            if status != AMQP_STATUS_OK.rawValue {
+                throw AMQPError(
+                    .connectFailed, "could not load the client certificate \(certFile) and key \(keyFile)",
+                    libraryText: Self.libraryText(status)
+                )
+            }
+        }
+        return socket
+    }
+
+    /// Closes the connection politely when it is still open, then frees everything.
+    func close() {
+        guard let state else { return }
+        if isOpen {
+            _ = amqp_connection_close(state, AMQP_REPLY_SUCCESS)
+        }
+        amqp_destroy_connection(state)
+        self.state = nil
+        isOpen = false
+        openChannels.removeAll()
+    }
+
+    /// The socket's file descriptor, for `poll`.
+    var socketDescriptor: Int32 {
+        guard let state else { return -1 }
+        return amqp_get_sockfd(state)
+    }
+
+    /// Whether frames are already read into librabbitmq's buffers, so `poll` would not see them.
+    var hasBufferedFrames: Bool {
+        guard let state else { return false }
+        return amqp_frames_enqueued(state) != 0 || amqp_data_in_buffer(state) != 0
+    }
+
+    /// Lets librabbitmq reuse its memory pools when nothing refers to them.
+    func releaseBuffers() {
+        guard let state else { return }
+        amqp_maybe_release_buffers(state)
+    }
+
+    // MARK: - Channels
+
+    /// Opens `channel` unless it is open already.
+    func openChannel(_ channel: UInt16) throws(AMQPError) {
+        let state = try requireState()
+        if openChannels.contains(channel) { return }
+        amqp_channel_open(state, channel)
+        try checkLastReply(channel: channel, doing: "opening channel \(channel)")
+        openChannels.insert(channel)
+    }
+
+    /// Whether `channel` is open.
+    func isChannelOpen(_ channel: UInt16) -> Bool {
+        openChannels.contains(channel)
+    }
+
+    /// Puts `channel` into publisher-confirm mode.
+    func selectConfirms(channel: UInt16) throws(AMQPError) {
+        let state = try requireState()
+        amqp_confirm_select(state, channel)
+        try checkLastReply(channel: channel, doing: "enabling publisher confirms on channel \(channel)")
+    }
+
+    /// Limits unacknowledged deliveries on `channel`.
+    func setPrefetch(_ count: Int, channel: UInt16) throws(AMQPError) {
+        let state = try requireState()
+        amqp_basic_qos(state, channel, 0, UInt16(clamping: count), 0)
+        try checkLastReply(channel: channel, doing: "setting prefetch \(count) on channel \(channel)")
+    }
+
+    // MARK: - Topology
+
+    /// Declares an exchange (idempotent when it exists with the same settings).
+    func declareExchange(_ name: String, type: String, durable: Bool = true, channel: UInt16) throws(AMQPError) {
+        let state = try requireState()
+        name.withAMQPBytes { nameBytes in
+            type.withAMQPBytes { typeBytes in
+                _ = amqp_exchange_declare(state, channel, nameBytes, typeBytes, 0, durable ? 1 : 0, 0, 0, amqp_empty_table)
+            }
+        }
+        try checkLastReply(channel: channel, doing: "declaring exchange \"\(name)\" (\(type))")
+    }
+
+    /// Deletes an exchange.
+    func deleteExchange(_ name: String, channel: UInt16) throws(AMQPError) {
+        let state = try requireState()
+        name.withAMQPBytes { nameBytes in
+            _ = amqp_exchange_delete(state, channel, nameBytes, 0)
+        }
+        try checkLastReply(channel: channel, doing: "deleting exchange \"\(name)\"")
+    }
+
+    /// Declares a queue, or with `passive` only checks it; returns its ready-message and consumer counts.
+    @discardableResult
+    func declareQueue(
+        _ name: String,
+        durable: Bool = true,
+        exclusive: Bool = false,
+        autoDelete: Bool = false,
+        passive: Bool = false,
+        arguments: [String: FieldValue] = [:],
+        channel: UInt16
+    ) throws(AMQPError) -> (name: String, messages: UInt32, consumers: UInt32) {
+        let state = try requireState()
+        let result = name.withAMQPBytes { nameBytes in
+            FieldTableEncoder.withTable(arguments) { table in
+                amqp_queue_declare(
+                    state, channel, nameBytes, passive ? 1 : 0, durable ? 1 : 0,
+                    exclusive ? 1 : 0, autoDelete ? 1 : 0, table
+                )
+            }
+        }
+        let verb = passive ? "checking" : "declaring"
+        try checkLastReply(channel: channel, doing: "\(verb) queue \"\(name)\"")
+        guard let result else {
+            throw AMQPError(.libraryError, "\(verb) queue \"\(name)\" returned no answer")
+        }
+        return (String(amqpBytes: result.pointee.queue), result.pointee.message_count, result.pointee.consumer_count)
+    }
+
+    /// Binds a queue to an exchange.
+    func bindQueue(_ queue: String, exchange: String, routingKey: String, arguments: [String: FieldValue] = [:], channel: UInt16) throws(AMQPError) {
+        let state = try requireState()
+        queue.withAMQPBytes { queueBytes in
+            exchange.withAMQPBytes { exchangeBytes in
+                routingKey.withAMQPBytes { keyBytes in
+                    FieldTableEncoder.withTable(arguments) { table in
+                        _ = amqp_queue_bind(state, channel, queueBytes, exchangeBytes, keyBytes, table)
+                    }
+                }
+            }
+        }
+        try checkLastReply(channel: channel, doing: "binding queue \"\(queue)\" to exchange \"\(exchange)\" with \"\(routingKey)\"")
+    }
+
+    /// Deletes a queue; returns how many messages it held.
+    @discardableResult
+    func deleteQueue(_ name: String, channel: UInt16) throws(AMQPError) -> UInt32 {
+        let state = try requireState()
+        let result = name.withAMQPBytes { nameBytes in
+            amqp_queue_delete(state, channel, nameBytes, 0, 0)
+        }
+        try checkLastReply(channel: channel, doing: "deleting queue \"\(name)\"")
+        return result?.pointee.message_count ?? 0
+    }
+
+    /// Removes every ready message from a queue; returns how many.
+    @discardableResult
+    func purgeQueue(_ name: String, channel: UInt16) throws(AMQPError) -> UInt32 {
+        let state = try requireState()
+        let result = name.withAMQPBytes { nameBytes in
+            amqp_queue_purge(state, channel, nameBytes)
+        }
+        try checkLastReply(channel: channel, doing: "purging queue \"\(name)\"")
+        return result?.pointee.message_count ?? 0
+    }
+
+    // MARK: - Consuming
+
+    /// Starts a consumer on `queue`; returns the broker's consumer tag.
+    func consume(queue: String, exclusive: Bool = false, channel: UInt16) throws(AMQPError) -> String {
+        let state = try requireState()
+        let result = queue.withAMQPBytes { queueBytes in
+            amqp_basic_consume(state, channel, queueBytes, amqp_empty_bytes, 0, 0, exclusive ? 1 : 0, amqp_empty_table)
+        }
+        try checkLastReply(channel: channel, doing: "consuming from queue \"\(queue)\"")
+        guard let result else {
+            throw AMQPError(.libraryError, "consuming from queue \"\(queue)\" returned no consumer tag")
+        }
+        return String(amqpBytes: result.pointee.consumer_tag)
+    }
+
+    /// Stops a consumer; deliveries already sent still arrive and must be settled.
+    func cancel(consumerTag: String, channel: UInt16) throws(AMQPError) {
+        let state = try requireState()
+        consumerTag.withAMQPBytes { tagBytes in
+            _ = amqp_basic_cancel(state, channel, tagBytes)
+        }
+        try checkLastReply(channel: channel, doing: "cancelling consumer \(consumerTag)")
+    }
+
+    /// Acknowledges a delivery (and every earlier one when `multiple`).
+    func ack(_ deliveryTag: UInt64, multiple: Bool, channel: UInt16) throws(AMQPError) {
+        let state = try requireState()
+        try checkStatus(amqp_basic_ack(state, channel, deliveryTag, multiple ? 1 : 0), doing: "acking delivery \(deliveryTag)")
+    }
+
+    /// Negatively acknowledges a delivery; with `requeue` the broker delivers it again.
+    func nack(_ deliveryTag: UInt64, multiple: Bool, requeue: Bool, channel: UInt16) throws(AMQPError) {
+        let state = try requireState()
+        try checkStatus(
+            amqp_basic_nack(state, channel, deliveryTag, multiple ? 1 : 0, requeue ? 1 : 0),
+            doing: "nacking delivery \(deliveryTag)"
+        )
+    }
+
+    /// Fetches one message with `basic.get`, or nil when the queue is empty.
+    func get(queue: String, autoAck: Bool, channel: UInt16) throws(AMQPError) -> Delivery? {
+        let state = try requireState()
+        let reply = queue.withAMQPBytes { queueBytes in
+            amqp_basic_get(state, channel, queueBytes, autoAck ? 1 : 0)
+        }
+        if let error = error(from: reply, channel: channel, doing: "getting a message from queue \"\(queue)\"") {
+            throw error
+        }
+        guard reply.reply.id == AMQP_BASIC_GET_OK_METHOD, let decoded = reply.reply.decoded else {
+            return nil
+        }
+        let getOk = decoded.assumingMemoryBound(to: amqp_basic_get_ok_t.self).pointee
+        let exchange = String(amqpBytes: getOk.exchange)
+        let routingKey = String(amqpBytes: getOk.routing_key)
+        let (properties, body) = try readContent(channel: channel, doing: "reading a message from queue \"\(queue)\"")
+        return Delivery(
+            deliveryTag: getOk.delivery_tag, connectionGeneration: generation, queue: queue,
+            exchange: exchange, routingKey: routingKey, redelivered: getOk.redelivered != 0,
+            properties: properties, body: body
+        )
+    }
+
+    // MARK: - Publishing
+
+    /// Sends a message; with confirms on, its sequence number is the count of publishes on the channel.
+    func publish(_ message: OutgoingMessage, channel: UInt16) throws(AMQPError) {
+        let state = try requireState()
+        let status = message.exchange.withAMQPBytes { exchangeBytes in
+            message.routingKey.withAMQPBytes { keyBytes in
+                PropertiesEncoder.withProperties(message.properties) { properties in
+                    message.body.withUnsafeBytes { body in
+                        let bodyBytes = amqp_bytes_t(len: body.count, bytes: UnsafeMutableRawPointer(mutating: body.baseAddress))
+                        return amqp_basic_publish(
+                            state, channel, exchangeBytes, keyBytes, message.mandatory ? 1 : 0, 0, properties, bodyBytes
+                        )
+                    }
+                }
+            }
+        }
+        try checkStatus(status, doing: "publishing to exchange \"\(message.exchange)\"")
+    }
+
+    // MARK: - Reading what the broker sends
+
+    /// Reads the next frame without waiting; nil when nothing is there yet.
+    ///
+    /// Also gives librabbitmq the chance to send and check heartbeats, so the
+    /// owning thread calls it at least every poll interval.
+    func nextEvent() throws(AMQPError) -> InboundEvent?? {
+        let state = try requireState()
+        var frame = amqp_frame_t()
+        var noWait = timeval(tv_sec: 0, tv_usec: 0)
+        let status = amqp_simple_wait_frame_noblock(state, &frame, &noWait)
+        if status == AMQP_STATUS_TIMEOUT.rawValue {
+            return .none
+        }
+        try checkStatus(status, doing: "reading from the broker")
+        guard frame.frame_type == UInt8(AMQP_FRAME_METHOD) else {
+            return .some(nil)
+        }
+        let channel = frame.channel
+        let method = frame.payload.method
+        switch method.id {
+        case AMQP_BASIC_DELIVER_METHOD:
+            let deliver = method.decoded.assumingMemoryBound(to: amqp_basic_deliver_t.self).pointee
+            let deliveryTag = deliver.delivery_tag
+            let redelivered = deliver.redelivered != 0
+            let exchange = String(amqpBytes: deliver.exchange)
+            let routingKey = String(amqpBytes: deliver.routing_key)
+            let consumerTag = String(amqpBytes: deliver.consumer_tag)
+            let (properties, body) = try readContent(channel: channel, doing: "reading delivery \(deliveryTag)")
+            return .some(.delivery(Delivery(
+                deliveryTag: deliveryTag, connectionGeneration: generation, queue: consumerTag,
+                exchange: exchange, routingKey: routingKey, redelivered: redelivered,
+                properties: properties, body: body
+            )))
+        case AMQP_BASIC_ACK_METHOD:
+            let ack = method.decoded.assumingMemoryBound(to: amqp_basic_ack_t.self).pointee
+            return .some(.ack(tag: ack.delivery_tag, multiple: ack.multiple != 0))
+        case AMQP_BASIC_NACK_METHOD:
+            let nack = method.decoded.assumingMemoryBound(to: amqp_basic_nack_t.self).pointee
+            return .some(.nack(tag: nack.delivery_tag, multiple: nack.multiple != 0))
+        case AMQP_BASIC_RETURN_METHOD:
+            let returned = method.decoded.assumingMemoryBound(to: amqp_basic_return_t.self).pointee
+            let event = InboundEvent.returned(
+                replyCode: returned.reply_code, replyText: String(amqpBytes: returned.reply_text),
+                exchange: String(amqpBytes: returned.exchange), routingKey: String(amqpBytes: returned.routing_key)
+            )
+            // The returned message's header and body follow; they must be read off the wire.
+            _ = try readContent(channel: channel, doing: "reading a returned message")
+            return .some(event)
+        case AMQP_BASIC_CANCEL_METHOD:
+            let cancel = method.decoded.assumingMemoryBound(to: amqp_basic_cancel_t.self).pointee
+            return .some(.consumerCancelled(consumerTag: String(amqpBytes: cancel.consumer_tag)))
+        case AMQP_CHANNEL_CLOSE_METHOD:
+            let close = method.decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee
+            acknowledgeChannelClose(channel)
+            return .some(.channelClosed(channel: channel, replyCode: close.reply_code, replyText: String(amqpBytes: close.reply_text)))
+        case AMQP_CONNECTION_CLOSE_METHOD:
+            let close = method.decoded.assumingMemoryBound(to: amqp_connection_close_t.self).pointee
+            acknowledgeConnectionClose()
+            throw AMQPError(
+                .connectionClosed, "the broker closed the connection",
+                replyCode: close.reply_code, replyText: String(amqpBytes: close.reply_text)
+            )
+        case AMQP_CONNECTION_BLOCKED_METHOD:
+            let blocked = method.decoded.assumingMemoryBound(to: amqp_connection_blocked_t.self).pointee
+            return .some(.blocked(reason: String(amqpBytes: blocked.reason)))
+        case AMQP_CONNECTION_UNBLOCKED_METHOD:
+            return .some(.unblocked)
+        default:
+            return .some(nil)
+        }
+    }
+
+    private func readContent(channel: UInt16, doing action: String) throws(AMQPError) -> (MessageProperties, [UInt8]) {
+        let state = try requireState()
+        var message = amqp_message_t()
+        let reply = amqp_read_message(state, channel, &message, 0)
+        if let error = error(from: reply, channel: channel, doing: action) {
+            throw error
+        }
+        defer { amqp_destroy_message(&message) }
+        let properties = PropertiesDecoder.decode(message.properties)
+        let body: [UInt8]
+        if message.body.len > 0, let bytes = message.body.bytes {
+            body = Array(UnsafeRawBufferPointer(start: bytes, count: message.body.len))
+        } else {
+            body = []
+        }
+        return (properties, body)
+    }
+
+    // MARK: - Errors
+
+    private func requireState() throws(AMQPError) -> amqp_connection_state_t {
+        guard let state else {
+            throw AMQPError(.notConnected, "the connection to \(endpoint.redactedDescription) is not open")
+        }
+        return state
+    }
+
+    private func checkLastReply(channel: UInt16, doing action: String) throws(AMQPError) {
+        let state = try requireState()
+        if let error = error(from: amqp_get_rpc_reply(state), channel: channel, doing: action) {
+            throw error
+        }
+    }
+
+    private func checkStatus(_ status: Int32, doing action: String) throws(AMQPError) {
+        guard status != AMQP_STATUS_OK.rawValue else { return }
+        throw libraryError(status, doing: action)
+    }
+
+    private func libraryError(_ status: Int32, doing action: String) -> AMQPError {
+        let lost: Set<Int32> = [
+            AMQP_STATUS_CONNECTION_CLOSED.rawValue, AMQP_STATUS_SOCKET_ERROR.rawValue,
+            AMQP_STATUS_HEARTBEAT_TIMEOUT.rawValue, AMQP_STATUS_SOCKET_CLOSED.rawValue,
+            AMQP_STATUS_TCP_ERROR.rawValue, AMQP_STATUS_SSL_ERROR.rawValue,
+            AMQP_STATUS_SSL_CONNECTION_FAILED.rawValue, AMQP_STATUS_BAD_AMQP_DATA.rawValue,
+            AMQP_STATUS_UNEXPECTED_STATE.rawValue, AMQP_STATUS_TIMEOUT.rawValue,
+        ]
+        let code: AMQPError.Code = lost.contains(status) ? .connectionLost : .libraryError
+        if code == .connectionLost { isOpen = false }
+        return AMQPError(code, "\(action) failed", libraryText: Self.libraryText(status))
+    }
+
+    /// Turns an RPC reply into an error, answering the broker's close with close-ok first.
+    private func error(from reply: amqp_rpc_reply_t, channel: UInt16, doing action: String) -> AMQPError? {
+        switch reply.reply_type {
+        case AMQP_RESPONSE_NORMAL:
+            return nil
+        case AMQP_RESPONSE_NONE:
+            return AMQPError(.libraryError, "\(action) failed: no reply from the broker")
+        case AMQP_RESPONSE_LIBRARY_EXCEPTION:
+            return libraryError(reply.library_error, doing: action)
+        default:
+            switch reply.reply.id {
+            case AMQP_CONNECTION_CLOSE_METHOD:
+                let close = reply.reply.decoded.assumingMemoryBound(to: amqp_connection_close_t.self).pointee
+                acknowledgeConnectionClose()
+                return AMQPError(
+                    .connectionClosed, "\(action) failed: the broker closed the connection",
+                    replyCode: close.reply_code, replyText: String(amqpBytes: close.reply_text)
+                )
+            case AMQP_CHANNEL_CLOSE_METHOD:
+                let close = reply.reply.decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee
+                acknowledgeChannelClose(channel)
+                return AMQPError(
+                    .channelClosed, "\(action) failed: the broker closed channel \(channel)",
+                    replyCode: close.reply_code, replyText: String(amqpBytes: close.reply_text)
+                )
+            default:
+                return AMQPError(.libraryError, "\(action) failed: unexpected method 0x\(String(reply.reply.id, radix: 16))")
+            }
+        }
+    }
+
+    private func acknowledgeChannelClose(_ channel: UInt16) {
+        openChannels.remove(channel)
+        guard let state else { return }
+        var closeOk = amqp_channel_close_ok_t(dummy: 0)
+        _ = amqp_send_method(state, channel, AMQP_CHANNEL_CLOSE_OK_METHOD, &closeOk)
+    }
+
+    private func acknowledgeConnectionClose() {
+        guard let state else { return }
+        var closeOk = amqp_connection_close_ok_t(dummy: 0)
+        _ = amqp_send_method(state, 0, AMQP_CONNECTION_CLOSE_OK_METHOD, &closeOk)
+        isOpen = false
+        openChannels.removeAll()
+    }
+
+    private static func libraryText(_ status: Int32) -> String {
+        guard let text = amqp_error_string2(status) else { return "status \(status)" }
+        return String(cString: text)
+    }
+}
+
+extension String {
+    /// Calls `body` with amqp_bytes_t that point into this string's UTF-8, valid only inside the call.
+    func withAMQPBytes<Result>(_ body: (amqp_bytes_t) throws -> Result) rethrows -> Result {
+        var copy = self
+        return try copy.withUTF8 { utf8 in
+            try body(amqp_bytes_t(len: utf8.count, bytes: UnsafeMutableRawPointer(mutating: utf8.baseAddress)))
+        }
+    }
+
+    /// Copies amqp_bytes_t into a String, repairing invalid UTF-8.
+    init(amqpBytes bytes: amqp_bytes_t) {
+        guard bytes.len > 0, let pointer = bytes.bytes else {
+            self = ""
+            return
+        }
+        self = String(decoding: UnsafeRawBufferPointer(start: pointer, count: bytes.len), as: UTF8.self)
+    }
+}

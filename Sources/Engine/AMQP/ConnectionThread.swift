@@ -1,0 +1,278 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// What a connection thread's owner does at each turn of the loop.
+///
+/// Every method runs on the connection's own thread, never concurrently,
+/// so implementations keep their per-connection state without locks.
+protocol ConnectionSession: AnyObject {
+    /// The connection is open: open channels, declare, start consuming.
+    func connectionOpened(_ connection: AMQPConnection) throws(AMQPError)
+    /// The broker sent something that was not the answer to a call.
+    func handle(_ event: InboundEvent, on connection: AMQPConnection) throws(AMQPError)
+    /// The connection failed; everything tied to it must be failed or forgotten.
+    func connectionLost(_ error: AMQPError)
+    /// Called once before the thread ends, with the connection still open when it was.
+    func shutDown(_ connection: AMQPConnection?)
+}
+
+/// A dedicated OS thread that owns one broker connection and keeps it alive.
+///
+/// librabbitmq is not thread-safe and only serves heartbeats while a thread is
+/// inside it, so each connection gets a thread of its own (never a task on the
+/// cooperative pool). The loop runs queued commands, reads whatever the broker
+/// sent, and sleeps in `poll` on the socket and a wake-up descriptor, so a
+/// command submitted from any thread runs within microseconds.
+final class ConnectionThread: @unchecked Sendable {
+    // @unchecked Sendable: the mutable connection state is touched only by the
+    // thread started in `start()`; other threads only use `commands` (a Mutex)
+    // and `wake`, which are thread-safe.
+
+    /// A unit of work to run on the connection thread with its open connection.
+    typealias Command = @Sendable (AMQPConnection) throws(AMQPError) -> Void
+
+    /// How reconnecting behaves.
+    struct ReconnectPolicy: Sendable {
+        /// Keep reconnecting after a failure; false makes the first failure final.
+        var enabled: Bool
+        /// First delay after a failure.
+        var initialDelay: Duration
+        /// Longest delay between attempts.
+        var maximumDelay: Duration
+
+        /// Fail at the first error: for command-line tools.
+        static let never = ReconnectPolicy(enabled: false, initialDelay: .zero, maximumDelay: .zero)
+    }
+
+    private struct Pending {
+        var commands: [Command] = []
+        var stopRequested = false
+    }
+
+    private let name: String
+    private let endpoint: AMQPEndpoint
+    private let reconnect: ReconnectPolicy
+    private let logger: Logger
+    private let pending = Mutex(Pending())
+    private let wake = WakeSignal()
+    private let firstOpen = Mutex<(done: Bool, continuation: CheckedContinuation<Void, any Error>?, result: Result<Void, AMQPError>?)>(
+        (false, nil, nil)
+    )
+    private let finished = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private weak var session: (any ConnectionSession)?
+    private var thread: Thread?
+    /// Whether the connection is open right now, readable from any thread.
+    let isConnected = Atomic<Bool>(false)
+
+    /// Creates a thread for `endpoint`; `start` launches it.
+    init(name: String, endpoint: AMQPEndpoint, reconnect: ReconnectPolicy, logger: Logger) {
+        self.name = name
+        self.endpoint = endpoint
+        self.reconnect = reconnect
+        self.logger = logger
+    }
+
+    /// Starts the thread and waits until the first connection is open and the session set up.
+    ///
+    /// With reconnecting disabled, the first failure is thrown here.
+    func start(session: any ConnectionSession) async throws {
+        self.session = session
+        let thread = Thread { [self] in self.run() }
+        thread.name = "tweetd-\(name)"
+        thread.stackSize = 1 << 20
+        self.thread = thread
+        thread.start()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let result: Result<Void, AMQPError>? = firstOpen.withLock { state in
+                if let result = state.result { return result }
+                state.continuation = continuation
+                return nil
+            }
+            if let result {
+                continuation.resume(with: result.mapError { $0 as any Error })
+            }
+        }
+    }
+
+    /// Queues `command` for the connection thread and wakes it.
+    func submit(_ command: @escaping Command) {
+        pending.withLock { $0.commands.append(command) }
+        wake.signal()
+    }
+
+    /// Asks the thread to finish: queued commands still run, then the session shuts down.
+    func stop() {
+        pending.withLock { $0.stopRequested = true }
+        wake.signal()
+    }
+
+    /// Waits until the thread has ended.
+    func waitUntilFinished() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = finished.withLock { state in
+                if state.done { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    // MARK: - The thread
+
+    private func run() {
+        var generation: UInt64 = 0
+        var delay = reconnect.initialDelay
+        var connection: AMQPConnection?
+        while !stopRequested {
+            generation += 1
+            let candidate = AMQPConnection(endpoint: endpoint, generation: generation)
+            do throws(AMQPError) {
+                try candidate.open(connectionName: "tweetd \(name) \(ProcessInfo.processInfo.processIdentifier)")
+                try session?.connectionOpened(candidate)
+                connection = candidate
+                isConnected.store(true, ordering: .releasing)
+                reportFirstOpen(.success(()))
+                if generation > 1 {
+                    logger.info("reconnected to the broker", metadata: [LogKey.amqpConnection: .string(name)])
+                }
+                delay = reconnect.initialDelay
+                try serve(candidate)
+                // serve returns normally only when a stop was requested.
+                break
+            } catch {
+                isConnected.store(false, ordering: .releasing)
+                connection = nil
+                candidate.close()
+                session?.connectionLost(error)
+                guard reconnect.enabled else {
+                    reportFirstOpen(.failure(error))
+                    break
+                }
+                logger.warning(
+                    "broker connection failed; reconnecting",
+                    metadata: [
+                        LogKey.amqpConnection: .string(name), LogKey.error: .string(error.description),
+                        "retry_in_ms": .stringConvertible(Int(delay.milliseconds)),
+                    ]
+                )
+                sleepUnlessStopped(Self.jittered(delay))
+                delay = min(delay * 2, reconnect.maximumDelay)
+            }
+        }
+        // Commands queued before the stop still run, so final acks are not lost.
+        if let connection {
+            try? runCommands(connection)
+        }
+        session?.shutDown(connection)
+        connection?.close()
+        isConnected.store(false, ordering: .releasing)
+        reportFirstOpen(.failure(AMQPError(.notConnected, "stopped before the connection to \(endpoint.redactedDescription) opened")))
+        let waiters = finished.withLock { state in
+            state.done = true
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Runs commands and reads frames until a stop is requested or the connection fails.
+    private func serve(_ connection: AMQPConnection) throws(AMQPError) {
+        let socket = connection.socketDescriptor
+        // Heartbeats are checked on every read attempt; waking at least this often keeps them flowing.
+        let pollTimeoutMilliseconds: Int32 = 100
+        while true {
+            try runCommands(connection)
+            if stopRequested { return }
+            try readAvailableEvents(connection)
+            connection.releaseBuffers()
+            if connection.hasBufferedFrames || hasPendingCommands { continue }
+            var descriptors = [
+                pollfd(fd: socket, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: wake.descriptor, events: Int16(POLLIN), revents: 0),
+            ]
+            let ready = poll(&descriptors, 2, pollTimeoutMilliseconds)
+            if ready > 0, descriptors[1].revents != 0 {
+                wake.clear()
+            }
+        }
+    }
+
+    private func readAvailableEvents(_ connection: AMQPConnection) throws(AMQPError) {
+        // Bounded, so a flood of deliveries cannot starve queued acks and publishes.
+        for _ in 0..<256 {
+            guard let event = try connection.nextEvent() else { return }
+            if let event {
+                try session?.handle(event, on: connection)
+            }
+        }
+    }
+
+    private func runCommands(_ connection: AMQPConnection) throws(AMQPError) {
+        let commands = pending.withLock { state in
+            defer { state.commands.removeAll(keepingCapacity: true) }
+            return state.commands
+        }
+        for (index, command) in commands.enumerated() {
+            do throws(AMQPError) {
+                try command(connection)
+            } catch {
+                if error.connectionIsDead {
+                    // The rest were meant for this connection; put them back for the next one
+                    // to decide (acks of old deliveries check their generation and drop out).
+                    let remaining = Array(commands[(index + 1)...])
+                    pending.withLock { $0.commands.insert(contentsOf: remaining, at: 0) }
+                    throw error
+                }
+                logger.warning("broker command failed", metadata: [LogKey.amqpConnection: .string(name), LogKey.error: .string(error.description)])
+            }
+        }
+    }
+
+    private var stopRequested: Bool {
+        pending.withLock { $0.stopRequested }
+    }
+
+    private var hasPendingCommands: Bool {
+        pending.withLock { !$0.commands.isEmpty }
+    }
+
+    private func sleepUnlessStopped(_ duration: Duration) {
+        let deadline = ContinuousClock.now + duration
+        while !stopRequested, ContinuousClock.now < deadline {
+            var descriptor = pollfd(fd: wake.descriptor, events: Int16(POLLIN), revents: 0)
+            let remaining = Int32(max(1, min(100, (deadline - ContinuousClock.now).milliseconds)))
+            if poll(&descriptor, 1, remaining) > 0 { wake.clear() }
+        }
+    }
+
+    private func reportFirstOpen(_ result: Result<Void, AMQPError>) {
+        let continuation = firstOpen.withLock { state -> CheckedContinuation<Void, any Error>? in
+            guard !state.done else { return nil }
+            state.done = true
+            state.result = result
+            defer { state.continuation = nil }
+            return state.continuation
+        }
+        continuation?.resume(with: result.mapError { $0 as any Error })
+    }
+
+    private static func jittered(_ delay: Duration) -> Duration {
+        delay * Double.random(in: 0.8...1.2)
+    }
+}
+
+extension Duration {
+    /// The duration in whole milliseconds.
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+
+    /// The duration in seconds as a Double.
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

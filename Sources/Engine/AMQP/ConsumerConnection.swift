@@ -1,0 +1,178 @@
+import Logging
+import Synchronization
+
+/// A broker connection that consumes from tweetd's input queues.
+///
+/// Deliveries go to `onDelivery` on the connection thread, which must not
+/// block (it only hands them to the workers' buffer). Acks and nacks are queued
+/// from any thread and sent by the connection thread; an ack for a delivery
+/// from an earlier connection is dropped, because that message is redelivered anyway.
+public final class ConsumerConnection: Sendable {
+    private let thread: ConnectionThread
+    private let session: ConsumerSession
+
+    /// Creates a consumer; `start` connects and begins consuming.
+    ///
+    /// - Parameters:
+    ///   - queues: the queues to consume from.
+    ///   - prefetch: how many unacknowledged deliveries the broker may send ahead.
+    ///   - onConnect: runs on every (re)connection before consuming, for example to declare topology.
+    ///   - onDelivery: takes a delivery; returns false when it cannot, and the delivery goes back to the queue.
+    public init(
+        endpoint: AMQPEndpoint,
+        queues: [String],
+        prefetch: Int,
+        reconnect: ReconnectSettings? = nil,
+        logger: Logger,
+        onConnect: (@Sendable (BrokerAdmin) throws(AMQPError) -> Void)? = nil,
+        onDelivery: @escaping @Sendable (Delivery) -> Bool
+    ) {
+        thread = ConnectionThread(name: "consumer", endpoint: endpoint, reconnect: reconnect?.policy ?? .never, logger: logger)
+        session = ConsumerSession(queues: queues, prefetch: prefetch, logger: logger, onConnect: onConnect, onDelivery: onDelivery)
+    }
+
+    /// Connects and starts consuming.
+    public func start() async throws {
+        try await thread.start(session: session)
+    }
+
+    /// Whether the connection is open and consuming right now.
+    public var isConsuming: Bool {
+        thread.isConnected.load(ordering: .acquiring) && session.consuming.load(ordering: .acquiring)
+    }
+
+    /// Acknowledges `delivery`: the broker forgets it.
+    public func ack(_ delivery: Delivery) {
+        let tag = delivery.deliveryTag
+        let generation = delivery.connectionGeneration
+        thread.submit { connection throws(AMQPError) in
+            guard connection.generation == generation else { return }
+            try connection.ack(tag, multiple: false, channel: ConsumerSession.channel)
+        }
+    }
+
+    /// Returns `delivery` to its queue (`requeue`) or drops it to the queue's dead-letter exchange.
+    public func nack(_ delivery: Delivery, requeue: Bool) {
+        let tag = delivery.deliveryTag
+        let generation = delivery.connectionGeneration
+        thread.submit { connection throws(AMQPError) in
+            guard connection.generation == generation else { return }
+            try connection.nack(tag, multiple: false, requeue: requeue, channel: ConsumerSession.channel)
+        }
+    }
+
+    /// Asks the broker to stop delivering (basic.cancel on every consumer); later reconnects do not consume.
+    ///
+    /// Deliveries already on the wire still arrive and must be settled.
+    public func cancelConsumers() {
+        let session = self.session
+        session.cancelled.store(true, ordering: .releasing)
+        thread.submit { connection throws(AMQPError) in
+            try session.cancelAll(on: connection)
+        }
+    }
+
+    /// Sends what is queued (final acks included) and closes the connection.
+    public func close() async {
+        thread.stop()
+        await thread.waitUntilFinished()
+    }
+}
+
+/// The consumer's per-connection state. Touched only on the consumer's connection thread,
+/// except `consuming`, which is atomic.
+final class ConsumerSession: ConnectionSession, @unchecked Sendable {
+    // @unchecked Sendable: mutable state is confined to the connection thread (see ConnectionSession).
+
+    static let channel: UInt16 = 1
+    static let controlChannel: UInt16 = 2
+
+    private let queues: [String]
+    private let prefetch: Int
+    private let logger: Logger
+    private let onConnect: (@Sendable (BrokerAdmin) throws(AMQPError) -> Void)?
+    private let onDelivery: @Sendable (Delivery) -> Bool
+    private var queueByConsumerTag: [String: String] = [:]
+    /// Set once consuming should stop for good, from any thread.
+    let cancelled = Atomic<Bool>(false)
+    let consuming = Atomic<Bool>(false)
+
+    init(
+        queues: [String],
+        prefetch: Int,
+        logger: Logger,
+        onConnect: (@Sendable (BrokerAdmin) throws(AMQPError) -> Void)?,
+        onDelivery: @escaping @Sendable (Delivery) -> Bool
+    ) {
+        self.queues = queues
+        self.prefetch = prefetch
+        self.logger = logger
+        self.onConnect = onConnect
+        self.onDelivery = onDelivery
+    }
+
+    func connectionOpened(_ connection: AMQPConnection) throws(AMQPError) {
+        queueByConsumerTag.removeAll()
+        if let onConnect {
+            try onConnect(try BrokerAdmin(connection: connection, channel: Self.controlChannel))
+        }
+        try connection.openChannel(Self.channel)
+        try connection.setPrefetch(prefetch, channel: Self.channel)
+        guard !cancelled.load(ordering: .acquiring) else { return }
+        for queue in queues {
+            try consume(queue, on: connection)
+        }
+        consuming.store(true, ordering: .releasing)
+    }
+
+    private func consume(_ queue: String, on connection: AMQPConnection) throws(AMQPError) {
+        let tag = try connection.consume(queue: queue, channel: Self.channel)
+        queueByConsumerTag[tag] = queue
+    }
+
+    func cancelAll(on connection: AMQPConnection) throws(AMQPError) {
+        consuming.store(false, ordering: .releasing)
+        for tag in queueByConsumerTag.keys.sorted() {
+            try connection.cancel(consumerTag: tag, channel: Self.channel)
+        }
+        queueByConsumerTag.removeAll()
+    }
+
+    func handle(_ event: InboundEvent, on connection: AMQPConnection) throws(AMQPError) {
+        switch event {
+        case .delivery(var delivery):
+            // The connection layer fills `queue` with the consumer tag; name the queue instead.
+            delivery.queue = queueByConsumerTag[delivery.queue] ?? delivery.queue
+            if !onDelivery(delivery) {
+                try connection.nack(delivery.deliveryTag, multiple: false, requeue: true, channel: Self.channel)
+            }
+        case .consumerCancelled(let consumerTag):
+            guard let queue = queueByConsumerTag.removeValue(forKey: consumerTag) else { return }
+            logger.warning("the broker cancelled consuming (was the queue deleted?); declaring and consuming again", metadata: [LogKey.queue: .string(queue)])
+            if let onConnect {
+                try onConnect(try BrokerAdmin(connection: connection, channel: Self.controlChannel))
+            }
+            if !cancelled.load(ordering: .acquiring) {
+                try consume(queue, on: connection)
+            }
+        case .channelClosed(let channel, let replyCode, let replyText):
+            guard channel == Self.channel else { return }
+            // Delivery tags die with the channel: start over on a fresh connection so stale acks are dropped.
+            throw AMQPError(.channelClosed, "the broker closed the consumer channel", replyCode: replyCode, replyText: replyText)
+        case .blocked(let reason):
+            logger.warning("the broker blocked the consumer connection", metadata: ["reason": .string(reason)])
+        case .unblocked:
+            logger.info("the broker unblocked the consumer connection")
+        case .ack, .nack, .returned:
+            break
+        }
+    }
+
+    func connectionLost(_ error: AMQPError) {
+        consuming.store(false, ordering: .releasing)
+    }
+
+    func shutDown(_ connection: AMQPConnection?) {
+        consuming.store(false, ordering: .releasing)
+    }
+}

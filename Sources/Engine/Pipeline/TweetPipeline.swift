@@ -1,0 +1,212 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// How the pipeline runs.
+public struct PipelineSettings: Sendable {
+    /// Messages processed at once.
+    public var workers: Int
+    /// Deliveries the broker may send ahead of acks; near `workers`, or priorities stop mattering.
+    public var prefetch: Int
+    /// Stop once the input and retry queues are empty and nothing is in flight.
+    public var drain: Bool
+    /// How long to wait before returning a message whose result could not be published,
+    /// so a broken results exchange does not turn into a hot redelivery loop.
+    public var requeueDelay: Duration
+    /// How often drain mode asks the broker whether the queues are empty.
+    public var drainCheckInterval: Duration
+
+    /// Creates settings.
+    public init(
+        workers: Int,
+        prefetch: Int,
+        drain: Bool = false,
+        requeueDelay: Duration = .seconds(1),
+        drainCheckInterval: Duration = .milliseconds(250)
+    ) {
+        self.workers = workers
+        self.prefetch = prefetch
+        self.drain = drain
+        self.requeueDelay = requeueDelay
+        self.drainCheckInterval = drainCheckInterval
+    }
+}
+
+/// The daemon's main job: consume tweets, process them with `workers` in flight,
+/// publish each result and ack the input only after the broker confirmed the result.
+///
+/// On graceful shutdown it cancels its consumers, returns deliveries no worker
+/// has started, lets in-flight messages finish (publish, confirm, ack), then
+/// closes both connections.
+public final class TweetPipeline: Service {
+    private let endpoint: AMQPEndpoint
+    private let topology: Topology
+    private let processor: MessageProcessor
+    private let settings: PipelineSettings
+    private let reconnect: ReconnectSettings
+    private let logger: Logger
+    /// What the pipeline has done so far; shared with reporting.
+    public let statistics: PipelineStatistics
+    private let inFlight = Atomic<Int>(0)
+    private let ready = Atomic<Bool>(false)
+
+    /// Creates the pipeline; `run` starts it.
+    public init(
+        endpoint: AMQPEndpoint,
+        topology: Topology,
+        processor: MessageProcessor,
+        settings: PipelineSettings,
+        reconnect: ReconnectSettings = ReconnectSettings(),
+        statistics: PipelineStatistics = PipelineStatistics(),
+        logger: Logger
+    ) {
+        self.endpoint = endpoint
+        self.topology = topology
+        self.processor = processor
+        self.settings = settings
+        self.reconnect = reconnect
+        self.statistics = statistics
+        self.logger = logger
+    }
+
+    /// Messages being processed right now.
+    public var inFlightCount: Int {
+        inFlight.load(ordering: .relaxed)
+    }
+
+    /// Runs until graceful shutdown, or in drain mode until the queues are empty.
+    public func run() async throws {
+        let topology = self.topology
+        let buffer = DeliveryBuffer()
+        let publisher = PublisherConnection(
+            endpoint: endpoint, name: "publisher", reconnect: reconnect, logger: logger,
+            onConnect: { admin throws(AMQPError) in try topology.declare(using: admin) }
+        )
+        let consumer = ConsumerConnection(
+            endpoint: endpoint,
+            queues: topology.inputQueues.map(\.name),
+            prefetch: settings.prefetch,
+            reconnect: reconnect,
+            logger: logger,
+            onConnect: { admin throws(AMQPError) in try topology.declare(using: admin) },
+            onDelivery: { delivery in buffer.push(delivery) }
+        )
+        try await publisher.start()
+        do {
+            try await consumer.start()
+        } catch {
+            await publisher.close()
+            throw error
+        }
+        logger.info("consuming", metadata: [
+            LogKey.queue: .string(topology.inputQueues.map(\.name).joined(separator: ",")),
+            LogKey.worker: .stringConvertible(settings.workers),
+            "prefetch": .stringConvertible(settings.prefetch),
+            "broker": .string(endpoint.redactedDescription),
+        ])
+
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                for worker in 0..<settings.workers {
+                    group.addTask {
+                        await self.work(worker: worker, buffer: buffer, publisher: publisher, consumer: consumer)
+                    }
+                }
+                if settings.drain {
+                    group.addTask {
+                        await self.stopWhenDrained(buffer: buffer, publisher: publisher, consumer: consumer)
+                    }
+                }
+                await group.waitForAll()
+            }
+        } onGracefulShutdown: {
+            self.logger.info("shutting down: finishing in-flight messages", metadata: ["in_flight": .stringConvertible(self.inFlightCount)])
+            Self.stopTakingWork(buffer: buffer, consumer: consumer)
+        }
+
+        // Every worker is done: send the last acks, then close.
+        await consumer.close()
+        await publisher.close()
+        logger.info("stopped", metadata: ["settled": .stringConvertible(statistics.snapshot().settled)])
+    }
+
+    /// Cancels consuming and gives back every delivery no worker has started.
+    private static func stopTakingWork(buffer: DeliveryBuffer, consumer: ConsumerConnection) {
+        consumer.cancelConsumers()
+        for delivery in buffer.finish() {
+            consumer.nack(delivery, requeue: true)
+        }
+    }
+
+    private func work(worker: Int, buffer: DeliveryBuffer, publisher: PublisherConnection, consumer: ConsumerConnection) async {
+        var logger = self.logger
+        logger[metadataKey: LogKey.worker] = .stringConvertible(worker)
+        while let delivery = await buffer.next() {
+            inFlight.add(1, ordering: .relaxed)
+            await handle(delivery, publisher: publisher, consumer: consumer, logger: logger)
+            inFlight.subtract(1, ordering: .relaxed)
+        }
+    }
+
+    private func handle(_ delivery: Delivery, publisher: PublisherConnection, consumer: ConsumerConnection, logger workerLogger: Logger) async {
+        let startedAt = ContinuousClock.now
+        let outcome = processor.process(delivery, now: Date(), startedAt: startedAt)
+        var logger = workerLogger
+        logger[metadataKey: LogKey.deliveryTag] = .stringConvertible(delivery.deliveryTag)
+        if let tweetID = outcome.tweetID {
+            logger[metadataKey: LogKey.tweetID] = .string(tweetID)
+        }
+        do {
+            try await publisher.publish(outcome.message)
+        } catch {
+            // Not acked: the input goes back to its queue and nothing is lost.
+            logger.warning("could not publish; returning the message to its queue", metadata: [LogKey.error: .string(error.description)])
+            statistics.recordRequeue()
+            try? await Task.sleep(for: settings.requeueDelay)
+            consumer.nack(delivery, requeue: true)
+            return
+        }
+        consumer.ack(delivery)
+        let seconds = (ContinuousClock.now - startedAt).seconds
+        switch outcome.kind {
+        case .result(let provider):
+            statistics.recordSuccess(provider: provider, priority: delivery.priority, seconds: seconds)
+            logger.trace("result published")
+        case .deadLetter(let category, let reason):
+            statistics.recordDeadLetter(category, priority: delivery.priority, seconds: seconds)
+            logger.info("dead-lettered", metadata: [LogKey.errorCategory: .string(category.rawValue), LogKey.error: .string(reason)])
+        }
+    }
+
+    /// Drain mode: ends the run once two checks in a row find nothing waiting anywhere.
+    private func stopWhenDrained(buffer: DeliveryBuffer, publisher: PublisherConnection, consumer: ConsumerConnection) async {
+        let queues = topology.inputQueues.map(\.name) + topology.retryQueues
+        var quietChecks = 0
+        while !buffer.isFinished {
+            do {
+                try await Task.sleep(for: settings.drainCheckInterval)
+            } catch {
+                return
+            }
+            guard inFlightCount == 0, buffer.count == 0, consumer.isConsuming else {
+                quietChecks = 0
+                continue
+            }
+            let waiting = try? await publisher.perform { admin throws(AMQPError) in
+                var total = 0
+                for queue in queues {
+                    total += try admin.inspectQueue(queue).messages
+                }
+                return total
+            }
+            // Two quiet checks, because a delivery can be on the wire while the queue already reads empty.
+            quietChecks = waiting == 0 ? quietChecks + 1 : 0
+            if quietChecks >= 2, inFlightCount == 0, buffer.count == 0 {
+                logger.info("drained: the input and retry queues are empty")
+                Self.stopTakingWork(buffer: buffer, consumer: consumer)
+                return
+            }
+        }
+    }
+}

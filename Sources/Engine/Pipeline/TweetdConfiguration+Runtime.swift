@@ -1,0 +1,59 @@
+/// The runtime values the configuration stands for.
+extension TweetdConfiguration {
+    /// Where and how to reach the broker.
+    public var endpoint: AMQPEndpoint {
+        AMQPEndpoint(
+            host: broker.host,
+            port: broker.port,
+            virtualHost: broker.virtualHost,
+            username: broker.username,
+            password: broker.password,
+            heartbeatSeconds: broker.heartbeatSeconds,
+            connectTimeoutSeconds: Double(broker.connectTimeoutSeconds),
+            tls: broker.useTLS
+                ? AMQPEndpoint.TLS(
+                    caFile: broker.tls.caFile, certFile: broker.tls.certFile, keyFile: broker.tls.keyFile,
+                    verifyPeer: broker.tls.verifyPeer, verifyHostname: broker.tls.verifyHostname
+                )
+                : nil
+        )
+    }
+
+    /// The exchanges and queues, by name.
+    public var brokerTopology: Topology {
+        Topology(
+            inputExchange: topology.exchange,
+            inputQueues: topology.queues.map { Topology.InputQueue(name: $0.name, bindings: $0.bindings) },
+            resultsExchange: topology.resultsExchange,
+            resultsQueue: topology.resultsQueue,
+            deadLetterExchange: topology.deadLetterExchange,
+            deadLetterQueue: topology.deadLetterQueue,
+            retryExchange: topology.retryExchange,
+            metricsExchange: topology.metricsExchange,
+            maxPriority: topology.maxPriority,
+            retryDelaysSeconds: topology.retryDelaysSeconds
+        )
+    }
+
+    /// How long-running connections reconnect.
+    public var reconnectSettings: ReconnectSettings {
+        ReconnectSettings(
+            initialDelay: .milliseconds(broker.reconnectInitialDelayMilliseconds),
+            maximumDelay: .seconds(broker.reconnectMaxDelaySeconds)
+        )
+    }
+
+    /// The decoder that enforces the input contract's limits.
+    public var tweetDecoder: TweetDecoder {
+        TweetDecoder(
+            maxMessageBytes: processing.maxMessageBytes,
+            maxTextCharacters: processing.maxTextChars,
+            maxDepth: processing.maxJSONDepth
+        )
+    }
+
+    /// The pipeline's settings, in drain mode or not.
+    public func pipelineSettings(drain: Bool) -> PipelineSettings {
+        PipelineSettings(workers: processing.workers, prefetch: processing.prefetch, drain: drain)
+    }
+}

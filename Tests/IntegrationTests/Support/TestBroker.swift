@@ -1,0 +1,174 @@
+import Engine
+import Foundation
+import Logging
+import Testing
+
+/// The real broker `make test` starts, and a private set of names on it for one test.
+///
+/// Every test gets its own exchanges and queues (a random prefix), so tests run
+/// in parallel on one broker without seeing each other's messages.
+struct TestBroker {
+    /// Why an integration test cannot run: it fails, loudly, instead of skipping.
+    struct Missing: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    let url: String
+    let prefix: String
+    let topology: Topology
+    let endpoint: AMQPEndpoint
+    let logger: Logger
+
+    /// Reads the broker URL `make test` exports; fails the test when it is missing.
+    init(retryDelays: [Int] = [5, 30, 120]) throws {
+        guard let url = ProcessInfo.processInfo.environment["TWEETD_TEST_BROKER_URL"], !url.isEmpty else {
+            throw Missing(description: "TWEETD_TEST_BROKER_URL is not set: run the integration tests with `make test`, which starts a private RabbitMQ")
+        }
+        self.url = url
+        prefix = "t" + UUID().uuidString.prefix(8).lowercased()
+        topology = Topology(
+            inputExchange: "\(prefix).tweets",
+            inputQueues: [Topology.InputQueue(name: "\(prefix).in")],
+            resultsExchange: "\(prefix).results",
+            resultsQueue: "\(prefix).results",
+            deadLetterExchange: "\(prefix).dead",
+            deadLetterQueue: "\(prefix).dead",
+            retryExchange: "\(prefix).retry",
+            metricsExchange: "\(prefix).metrics",
+            maxPriority: 10,
+            retryDelaysSeconds: retryDelays
+        )
+        var configuration = try TweetdConfiguration.load(yaml: nil, environment: [:], overrides: ["broker.url": url])
+        configuration.broker.heartbeatSeconds = 10
+        endpoint = configuration.endpoint
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        self.logger = logger
+    }
+
+    /// The input queue's name.
+    var inputQueue: String { topology.inputQueues[0].name }
+
+    /// A YAML configuration for a daemon on this test's names.
+    func configurationYAML(workers: Int, prefetch: Int? = nil, extra: String = "") -> String {
+        """
+        broker:
+          url: "\(url)"
+          heartbeat_seconds: 10
+        topology:
+          exchange: \(topology.inputExchange)
+          queues:
+            - name: \(inputQueue)
+              bindings: ["#"]
+          results_exchange: \(topology.resultsExchange)
+          results_queue: \(topology.resultsQueue!)
+          dead_letter_exchange: \(topology.deadLetterExchange)
+          dead_letter_queue: \(topology.deadLetterQueue)
+          retry_exchange: \(topology.retryExchange)
+          metrics_exchange: \(topology.metricsExchange)
+          max_priority: \(topology.maxPriority)
+          retry_delays_seconds: [\(topology.retryDelaysSeconds.map(String.init).joined(separator: ", "))]
+        processing:
+          workers: \(workers)
+          prefetch: \(prefetch ?? workers)
+          shutdown_grace_seconds: 20
+        log:
+          level: info
+        \(extra)
+        """
+    }
+
+    /// A connected publisher for the test's own use (declaring, publishing, reading).
+    func connect() async throws -> PublisherConnection {
+        let topology = self.topology
+        let publisher = PublisherConnection(
+            endpoint: endpoint, name: "test", logger: logger,
+            onConnect: { admin throws(AMQPError) in try topology.declare(using: admin) }
+        )
+        try await publisher.start()
+        return publisher
+    }
+
+    /// Publishes bodies to the input exchange, confirmed, with the given priorities and message ids.
+    func publish(_ bodies: [[UInt8]], priorities: [Int]? = nil, messageIDs: [String]? = nil, with publisher: PublisherConnection) async throws {
+        let topology = self.topology
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, body) in bodies.enumerated() {
+                let message = OutgoingMessage(
+                    exchange: topology.inputExchange,
+                    routingKey: "tweet",
+                    properties: MessageProperties(
+                        contentType: "application/json",
+                        deliveryMode: MessageProperties.persistent,
+                        priority: priorities.map { UInt8($0[index]) },
+                        messageId: messageIDs?[index]
+                    ),
+                    body: body
+                )
+                group.addTask { try await publisher.publish(message) }
+                if index >= 500 { _ = try await group.next() }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Takes every message waiting in `queue`, in queue order.
+    func takeAll(from queue: String, with publisher: PublisherConnection) async throws -> [Delivery] {
+        try await publisher.perform { admin throws(AMQPError) in
+            var deliveries: [Delivery] = []
+            while let delivery = try admin.take(from: queue) {
+                deliveries.append(delivery)
+            }
+            return deliveries
+        }
+    }
+
+    /// Ready messages and consumers of `queue`.
+    func inspect(_ queue: String, with publisher: PublisherConnection) async throws -> QueueState {
+        try await publisher.perform { admin throws(AMQPError) in try admin.inspectQueue(queue) }
+    }
+
+    /// Deletes this test's queues and exchanges.
+    func cleanUp(with publisher: PublisherConnection) async {
+        let topology = self.topology
+        _ = try? await publisher.perform { admin throws(AMQPError) in
+            for queue in topology.inputQueues.map(\.name) + topology.retryQueues + [topology.deadLetterQueue, topology.resultsQueue!] {
+                _ = try? admin.deleteQueue(queue)
+            }
+            for exchange in [topology.inputExchange, topology.resultsExchange, topology.deadLetterExchange, topology.retryExchange, topology.metricsExchange] {
+                try? admin.deleteExchange(exchange)
+            }
+        }
+        await publisher.close()
+    }
+}
+
+/// A JSON tweet body for tests.
+func tweetBody(id: String, text: String, extra: String = "") -> [UInt8] {
+    let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+    return Array("{\"id\":\"\(id)\",\"text\":\"\(escaped)\"\(extra.isEmpty ? "" : "," + extra)}".utf8)
+}
+
+/// Parses a result body into a dictionary.
+func resultJSON(_ delivery: Delivery) throws -> [String: Any] {
+    let object = try JSONSerialization.jsonObject(with: Data(delivery.body))
+    return try #require(object as? [String: Any])
+}
+
+extension TestBroker {
+    /// Runs `body` with a fresh set of names and a connected client, and deletes the names afterwards.
+    static func with(
+        retryDelays: [Int] = [5, 30, 120],
+        _ body: (TestBroker, PublisherConnection) async throws -> Void
+    ) async throws {
+        let broker = try TestBroker(retryDelays: retryDelays)
+        let client = try await broker.connect()
+        do {
+            try await body(broker, client)
+        } catch {
+            await broker.cleanUp(with: client)
+            throw error
+        }
+        await broker.cleanUp(with: client)
+    }
+}
