@@ -2,17 +2,6 @@
 
 #include <string.h>
 
-amqp_rpc_reply_t tweetd_amqp_login_plain(amqp_connection_state_t state,
-                                         const char *vhost,
-                                         int channel_max,
-                                         int frame_max,
-                                         int heartbeat,
-                                         const char *username,
-                                         const char *password) {
-  return amqp_login(state, vhost, channel_max, frame_max, heartbeat,
-                    AMQP_SASL_METHOD_PLAIN, username, password);
-}
-
 amqp_rpc_reply_t tweetd_amqp_login_named(amqp_connection_state_t state,
                                          const char *vhost,
                                          int channel_max,

@@ -45,7 +45,7 @@ struct PublishCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.loadConfiguration()
         let logger = LoggingBootstrap.bootstrap(configuration.log)
-        let topology = configuration.brokerTopology
+        let topology = configuration.topology
         let priorityChoice = try PriorityChoice(priority, maxPriority: topology.maxPriority)
 
         guard let data = FileManager.default.contents(atPath: file) else {
@@ -70,7 +70,7 @@ struct PublishCommand: AsyncParsableCommand {
             case .auto: priority = tweet.map { scorer.priority(forScore: scorer.score($0, now: now), maxPriority: topology.maxPriority) } ?? 0
             }
             return OutgoingMessage(
-                exchange: topology.inputExchange,
+                exchange: topology.exchange,
                 routingKey: routingKey,
                 mandatory: true,
                 properties: MessageProperties(
@@ -102,7 +102,7 @@ struct PublishCommand: AsyncParsableCommand {
             throw CommandFailure.runtime("\(failures.count) of \(messages.count) messages were not confirmed; first: \(first)")
         }
         let rate = seconds > 0 ? Double(messages.count) / seconds : 0
-        print("published \(messages.count) messages from \(file) to exchange \(topology.inputExchange) "
+        print("published \(messages.count) messages from \(file) to exchange \(topology.exchange) "
             + "(routing key \(routingKey), priority \(priority)) in \(String(format: "%.2f", seconds)) s (\(Int(rate)) msg/s)")
     }
 

@@ -37,7 +37,7 @@ struct RunCommand: AsyncParsableCommand {
             "chain": .string(configuration.processing.chain.joined(separator: ",")),
         ])
 
-        let topology = configuration.brokerTopology
+        let topology = configuration.topology
         let pipeline = TweetPipeline(
             endpoint: configuration.endpoint,
             topology: topology,

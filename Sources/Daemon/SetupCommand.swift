@@ -13,7 +13,7 @@ struct SetupCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.loadConfiguration()
         let logger = LoggingBootstrap.bootstrap(configuration.log)
-        let topology = configuration.brokerTopology
+        let topology = configuration.topology
         let publisher = PublisherConnection(endpoint: configuration.endpoint, name: "setup", logger: logger)
         do {
             try await publisher.start()
@@ -24,7 +24,7 @@ struct SetupCommand: AsyncParsableCommand {
         }
         await publisher.close()
         print("declared on \(configuration.endpoint.redactedDescription):")
-        print("  exchange \(topology.inputExchange) (topic) -> " + topology.inputQueues.map { "\($0.name) [\($0.bindings.joined(separator: " "))]" }.joined(separator: ", ")
+        print("  exchange \(topology.exchange) (topic) -> " + topology.queues.map { "\($0.name) [\($0.bindings.joined(separator: " "))]" }.joined(separator: ", ")
             + " (x-max-priority \(topology.maxPriority))")
         print("  exchange \(topology.resultsExchange) (topic)" + (topology.resultsQueue.map { " -> \($0) [#]" } ?? ""))
         print("  exchange \(topology.deadLetterExchange) (topic) -> \(topology.deadLetterQueue) [#]")

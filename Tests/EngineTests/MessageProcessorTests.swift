@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Message processing without a broker")
 struct MessageProcessorTests {
-    let topology = Topology()
+    let topology = TopologyConfiguration()
     var processor: MessageProcessor { MessageProcessor(decoder: TweetDecoder(), topology: topology) }
     let now = Date(timeIntervalSince1970: 1_790_000_000)
 

@@ -97,7 +97,7 @@ struct InvalidInputTests {
                 let reason = headers["x-error-message"]?.stringValue ?? ""
                 #expect(!reason.isEmpty, "\(name) has a reason")
                 #expect(headers["x-attempts"]?.integerValue == 1, "\(name)")
-                #expect(headers["x-original-exchange"]?.stringValue == broker.topology.inputExchange, "\(name)")
+                #expect(headers["x-original-exchange"]?.stringValue == broker.topology.exchange, "\(name)")
                 #expect(headers["x-original-routing-key"]?.stringValue == "tweet", "\(name)")
                 #expect(headers["x-first-failed-at"]?.stringValue != nil, "\(name)")
                 #expect(headers["x-last-failed-at"]?.stringValue != nil, "\(name)")

@@ -15,19 +15,10 @@ static inline int tweetd_wake_fd_create(void) {
   return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 }
 
-/// Non-variadic wrapper around amqp_login with the PLAIN SASL method:
-/// Swift cannot call C variadic functions.
-amqp_rpc_reply_t tweetd_amqp_login_plain(amqp_connection_state_t state,
-                                         const char *vhost,
-                                         int channel_max,
-                                         int frame_max,
-                                         int heartbeat,
-                                         const char *username,
-                                         const char *password);
-
-/// Like tweetd_amqp_login_plain, but announces the connection name and
-/// client capabilities (publisher confirms, consumer cancel notify,
-/// connection.blocked) in the client properties.
+/// Non-variadic wrapper around amqp_login_with_properties with the PLAIN SASL
+/// method (Swift cannot call C variadic functions). It also announces the
+/// connection name and the client capabilities RabbitMQ only uses with clients
+/// that claim them (consumer cancel notify, connection.blocked).
 amqp_rpc_reply_t tweetd_amqp_login_named(amqp_connection_state_t state,
                                          const char *vhost,
                                          int channel_max,

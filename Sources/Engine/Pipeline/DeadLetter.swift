@@ -36,7 +36,7 @@ public enum DeadLetter {
         attempts: Int,
         provider: String? = nil,
         now: Date,
-        topology: Topology
+        topology: TopologyConfiguration
     ) -> OutgoingMessage {
         var properties = delivery.properties
         var headers = properties.headers

@@ -29,10 +29,10 @@ public struct MessageProcessor: Sendable {
     private let decoder: TweetDecoder
     private let analyzer: BuiltinAnalyzer
     private let scorer: PriorityScorer
-    private let topology: Topology
+    private let topology: TopologyConfiguration
 
     /// Creates a processor.
-    public init(decoder: TweetDecoder, topology: Topology, analyzer: BuiltinAnalyzer = BuiltinAnalyzer(), scorer: PriorityScorer = PriorityScorer()) {
+    public init(decoder: TweetDecoder, topology: TopologyConfiguration, analyzer: BuiltinAnalyzer = BuiltinAnalyzer(), scorer: PriorityScorer = PriorityScorer()) {
         self.decoder = decoder
         self.topology = topology
         self.analyzer = analyzer

@@ -41,7 +41,7 @@ public struct PipelineSettings: Sendable {
 /// closes both connections.
 public final class TweetPipeline: Service {
     private let endpoint: AMQPEndpoint
-    private let topology: Topology
+    private let topology: TopologyConfiguration
     private let processor: MessageProcessor
     private let settings: PipelineSettings
     private let reconnect: ReconnectSettings
@@ -54,7 +54,7 @@ public final class TweetPipeline: Service {
     /// Creates the pipeline; `run` starts it.
     public init(
         endpoint: AMQPEndpoint,
-        topology: Topology,
+        topology: TopologyConfiguration,
         processor: MessageProcessor,
         settings: PipelineSettings,
         reconnect: ReconnectSettings = ReconnectSettings(),
@@ -85,7 +85,7 @@ public final class TweetPipeline: Service {
         )
         let consumer = ConsumerConnection(
             endpoint: endpoint,
-            queues: topology.inputQueues.map(\.name),
+            queues: topology.queues.map(\.name),
             prefetch: settings.prefetch,
             reconnect: reconnect,
             logger: logger,
@@ -100,7 +100,7 @@ public final class TweetPipeline: Service {
             throw error
         }
         logger.info("consuming", metadata: [
-            LogKey.queue: .string(topology.inputQueues.map(\.name).joined(separator: ",")),
+            LogKey.queue: .string(topology.queues.map(\.name).joined(separator: ",")),
             LogKey.worker: .stringConvertible(settings.workers),
             "prefetch": .stringConvertible(settings.prefetch),
             "broker": .string(endpoint.redactedDescription),
@@ -181,7 +181,7 @@ public final class TweetPipeline: Service {
 
     /// Drain mode: ends the run once two checks in a row find nothing waiting anywhere.
     private func stopWhenDrained(buffer: DeliveryBuffer, publisher: PublisherConnection, consumer: ConsumerConnection) async {
-        let queues = topology.inputQueues.map(\.name) + topology.retryQueues
+        let queues = topology.queues.map(\.name) + topology.retryQueues
         var quietChecks = 0
         while !buffer.isFinished {
             do {

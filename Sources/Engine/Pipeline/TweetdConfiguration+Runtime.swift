@@ -19,22 +19,6 @@ extension TweetdConfiguration {
         )
     }
 
-    /// The exchanges and queues, by name.
-    public var brokerTopology: Topology {
-        Topology(
-            inputExchange: topology.exchange,
-            inputQueues: topology.queues.map { Topology.InputQueue(name: $0.name, bindings: $0.bindings) },
-            resultsExchange: topology.resultsExchange,
-            resultsQueue: topology.resultsQueue,
-            deadLetterExchange: topology.deadLetterExchange,
-            deadLetterQueue: topology.deadLetterQueue,
-            retryExchange: topology.retryExchange,
-            metricsExchange: topology.metricsExchange,
-            maxPriority: topology.maxPriority,
-            retryDelaysSeconds: topology.retryDelaysSeconds
-        )
-    }
-
     /// How long-running connections reconnect.
     public var reconnectSettings: ReconnectSettings {
         ReconnectSettings(

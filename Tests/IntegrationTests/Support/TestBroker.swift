@@ -15,7 +15,7 @@ struct TestBroker {
 
     let url: String
     let prefix: String
-    let topology: Topology
+    let topology: TopologyConfiguration
     let endpoint: AMQPEndpoint
     let logger: Logger
 
@@ -26,18 +26,17 @@ struct TestBroker {
         }
         self.url = url
         prefix = "t" + UUID().uuidString.prefix(8).lowercased()
-        topology = Topology(
-            inputExchange: "\(prefix).tweets",
-            inputQueues: [Topology.InputQueue(name: "\(prefix).in")],
-            resultsExchange: "\(prefix).results",
-            resultsQueue: "\(prefix).results",
-            deadLetterExchange: "\(prefix).dead",
-            deadLetterQueue: "\(prefix).dead",
-            retryExchange: "\(prefix).retry",
-            metricsExchange: "\(prefix).metrics",
-            maxPriority: 10,
-            retryDelaysSeconds: retryDelays
-        )
+        var topology = TopologyConfiguration()
+        topology.exchange = "\(prefix).tweets"
+        topology.queues = [TopologyConfiguration.Queue(name: "\(prefix).in")]
+        topology.resultsExchange = "\(prefix).results"
+        topology.resultsQueue = "\(prefix).results"
+        topology.deadLetterExchange = "\(prefix).dead"
+        topology.deadLetterQueue = "\(prefix).dead"
+        topology.retryExchange = "\(prefix).retry"
+        topology.metricsExchange = "\(prefix).metrics"
+        topology.retryDelaysSeconds = retryDelays
+        self.topology = topology
         var configuration = try TweetdConfiguration.load(yaml: nil, environment: [:], overrides: ["broker.url": url])
         configuration.broker.heartbeatSeconds = 10
         endpoint = configuration.endpoint
@@ -47,7 +46,7 @@ struct TestBroker {
     }
 
     /// The input queue's name.
-    var inputQueue: String { topology.inputQueues[0].name }
+    var inputQueue: String { topology.queues[0].name }
 
     /// A YAML configuration for a daemon on this test's names.
     func configurationYAML(workers: Int, prefetch: Int? = nil, extra: String = "") -> String {
@@ -56,7 +55,7 @@ struct TestBroker {
           url: "\(url)"
           heartbeat_seconds: 10
         topology:
-          exchange: \(topology.inputExchange)
+          exchange: \(topology.exchange)
           queues:
             - name: \(inputQueue)
               bindings: ["#"]
@@ -95,7 +94,7 @@ struct TestBroker {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, body) in bodies.enumerated() {
                 let message = OutgoingMessage(
-                    exchange: topology.inputExchange,
+                    exchange: topology.exchange,
                     routingKey: "tweet",
                     properties: MessageProperties(
                         contentType: "application/json",
@@ -132,10 +131,10 @@ struct TestBroker {
     func cleanUp(with publisher: PublisherConnection) async {
         let topology = self.topology
         _ = try? await publisher.perform { admin throws(AMQPError) in
-            for queue in topology.inputQueues.map(\.name) + topology.retryQueues + [topology.deadLetterQueue, topology.resultsQueue!] {
+            for queue in topology.queues.map(\.name) + topology.retryQueues + [topology.deadLetterQueue, topology.resultsQueue!] {
                 _ = try? admin.deleteQueue(queue)
             }
-            for exchange in [topology.inputExchange, topology.resultsExchange, topology.deadLetterExchange, topology.retryExchange, topology.metricsExchange] {
+            for exchange in [topology.exchange, topology.resultsExchange, topology.deadLetterExchange, topology.retryExchange, topology.metricsExchange] {
                 try? admin.deleteExchange(exchange)
             }
         }
