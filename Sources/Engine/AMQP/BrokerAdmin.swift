@@ -67,6 +67,47 @@ public struct BrokerAdmin {
         try connection.get(queue: queue, autoAck: true, channel: try reopened())
     }
 
+    /// Takes one message off a queue with `basic.get` without acknowledging it; nil when empty.
+    ///
+    /// The message stays the broker's until `acknowledge` or `requeue` settles it
+    /// on this same connection; if the connection or the control channel closes
+    /// first, the broker puts it back in the queue, so nothing fetched is ever lost.
+    /// A failed call on the control channel closes it too (the next call reopens
+    /// it), so a caller holding fetched messages stops at the first error.
+    /// Unlike a consumer's deliveries, fetched messages are not limited by a
+    /// prefetch: a caller may hold many, for example to walk a queue once without
+    /// meeting the same message again.
+    public func fetch(from queue: String) throws(AMQPError) -> Delivery? {
+        try connection.get(queue: queue, autoAck: false, channel: try reopened())
+    }
+
+    /// Acknowledges a message from `fetch`: the broker forgets it.
+    public func acknowledge(_ delivery: Delivery) throws(AMQPError) {
+        try connection.ack(try fetchedTag(delivery), multiple: false, channel: channel)
+    }
+
+    /// Gives a message from `fetch` back to its queue, where it keeps its place.
+    public func requeue(_ delivery: Delivery) throws(AMQPError) {
+        try connection.nack(try fetchedTag(delivery), multiple: false, requeue: true, channel: channel)
+    }
+
+    /// The delivery tag of a fetched message, when it can still be settled here.
+    ///
+    /// A tag only means something on the channel that fetched it: once that
+    /// channel or connection has closed, the broker has already put the message
+    /// back, and settling the tag on a reopened channel would hit another message
+    /// (or close the channel with 406).
+    private func fetchedTag(_ delivery: Delivery) throws(AMQPError) -> UInt64 {
+        guard delivery.connectionGeneration == connection.generation, connection.isChannelOpen(channel) else {
+            throw AMQPError(
+                .channelClosed,
+                "message \(delivery.deliveryTag) from queue \"\(delivery.queue)\" can no longer be settled: "
+                    + "its channel closed, so the broker has put it back in the queue"
+            )
+        }
+        return delivery.deliveryTag
+    }
+
     private func reopened() throws(AMQPError) -> UInt16 {
         try connection.openChannel(channel)
         return channel
