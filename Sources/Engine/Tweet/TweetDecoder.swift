@@ -277,7 +277,7 @@ private struct Fields {
 /// Accepts `YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)`, with `t`/`z` in lower case and
 /// a space instead of `T` as RFC 3339 §5.6 allows. The fraction keeps nanosecond
 /// precision at most; a leap second (`:60`) counts as the first second of the next minute.
-private enum RFC3339 {
+enum RFC3339 {
     static func date(from string: String) -> Date? {
         var utf8 = string.utf8[...]
         // Fixed-width fields make every valid timestamp at least 20 bytes; 64 bounds the fraction.

@@ -49,7 +49,9 @@ struct TestBroker {
     var inputQueue: String { topology.queues[0].name }
 
     /// A YAML configuration for a daemon on this test's names.
-    func configurationYAML(workers: Int, prefetch: Int? = nil, extra: String = "") -> String {
+    ///
+    /// `processing` adds keys to the `processing` section, one `key: value` per element.
+    func configurationYAML(workers: Int, prefetch: Int? = nil, processing: [String] = [], extra: String = "") -> String {
         """
         broker:
           url: "\(url)"
@@ -71,7 +73,7 @@ struct TestBroker {
           workers: \(workers)
           prefetch: \(prefetch ?? workers)
           shutdown_grace_seconds: 20
-        log:
+        \(processing.map { "  " + $0 + "\n" }.joined())log:
           level: info
         \(extra)
         """
@@ -120,6 +122,40 @@ struct TestBroker {
             }
             return deliveries
         }
+    }
+
+    /// Every message waiting in `queue`, in queue order, left in the queue: fetched without ack, then requeued.
+    func peek(_ queue: String, with publisher: PublisherConnection) async throws -> [Delivery] {
+        try await publisher.perform { admin throws(AMQPError) in
+            var deliveries: [Delivery] = []
+            while let delivery = try admin.fetch(from: queue) {
+                deliveries.append(delivery)
+            }
+            for delivery in deliveries {
+                try admin.requeue(delivery)
+            }
+            return deliveries
+        }
+    }
+
+    /// Publishes a dead letter by hand, as a provider failure would have left it, straight to the dead-letter exchange.
+    func publishDeadLetter(id: String, category: String, message: String, failedAt: Date = Date(), with publisher: PublisherConnection) async throws {
+        let stamp = Timestamp.rfc3339(failedAt)
+        try await publisher.publish(OutgoingMessage(
+            exchange: topology.deadLetterExchange,
+            routingKey: "tweet",
+            properties: MessageProperties(
+                contentType: "application/json",
+                headers: [
+                    "x-error-category": .string(category), "x-error-message": .string(message), "x-attempts": .integer(4),
+                    "x-first-failed-at": .string(stamp), "x-last-failed-at": .string(stamp), "x-provider": .string("openai"),
+                    "x-original-exchange": .string(topology.exchange), "x-original-routing-key": .string("tweet"),
+                ],
+                deliveryMode: MessageProperties.persistent,
+                messageId: id
+            ),
+            body: tweetBody(id: id, text: "a tweet the provider could not analyse")
+        ))
     }
 
     /// Ready messages and consumers of `queue`.
