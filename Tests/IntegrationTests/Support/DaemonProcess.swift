@@ -49,6 +49,11 @@ final class DaemonProcess: @unchecked Sendable {
         kill(process.processIdentifier, SIGTERM)
     }
 
+    /// Sends SIGINT, as Ctrl-C does.
+    func interrupt() {
+        kill(process.processIdentifier, SIGINT)
+    }
+
     /// Sends SIGKILL.
     func kill9() {
         kill(process.processIdentifier, SIGKILL)

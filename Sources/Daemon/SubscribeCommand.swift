@@ -1,0 +1,70 @@
+import ArgumentParser
+import Engine
+import Foundation
+import ServiceLifecycle
+
+/// `tweetd subscribe`: results as JSON lines on standard output, for `jq`.
+struct SubscribeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "subscribe",
+        abstract: "Print results as they are published: one JSON line each (for jq), or one line for people.",
+        discussion: """
+            Results come from a private queue (exclusive, auto-delete) bound to topology.results_exchange, \
+            so the durable results queue and other subscribers are not disturbed. Results published \
+            before the subscription started are not shown. SIGINT or SIGTERM stop it with exit code 0.
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Option(name: .customLong("binding"), help: ArgumentHelp(
+        "Topic pattern on the results exchange (routing key <provider>.<sentiment>); repeatable. Default: #.",
+        valueName: "pattern"
+    ))
+    var bindings: [String] = []
+
+    @Option(help: "Exit 0 after this many results.")
+    var count: Int?
+
+    @Flag(help: "One short line per result for people instead of JSON.")
+    var pretty = false
+
+    func validate() throws {
+        if let count, count < 1 {
+            throw ValidationError("--count must be at least 1, got \(count)")
+        }
+    }
+
+    func run() async throws {
+        let configuration = try options.loadConfiguration()
+        let logger = LoggingBootstrap.bootstrap(configuration.log)
+        let topology = configuration.topology
+        let bindings = self.bindings.isEmpty ? ["#"] : self.bindings
+        let pretty = self.pretty
+        let subscriber = ResultSubscriber(
+            endpoint: configuration.endpoint, topology: topology, bindings: bindings, count: count, logger: logger,
+            onReady: { queue in
+                logger.info("subscribed to \(topology.resultsExchange) with \(bindings.joined(separator: " "))", metadata: [LogKey.queue: .string(queue)])
+            },
+            onResult: { delivery in
+                let line: String
+                if pretty {
+                    line = ResultLine.human(delivery.body)
+                } else if let json = ResultLine.json(delivery.body) {
+                    line = json
+                } else {
+                    logger.warning("skipping a result that is not JSON", metadata: ["bytes": .stringConvertible(delivery.body.count)])
+                    return false
+                }
+                // Unbuffered, so a pipe into jq sees each result as it arrives.
+                FileHandle.standardOutput.write(Data((line + "\n").utf8))
+                return true
+            }
+        )
+        do {
+            try await ServiceGroup.runUntilSignalled([subscriber], logger: logger)
+        } catch {
+            throw CommandFailure.runtime("\(error)")
+        }
+    }
+}
