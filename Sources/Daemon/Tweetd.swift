@@ -14,7 +14,7 @@ struct Tweetd: AsyncParsableCommand {
             TWEETD_<SECTION>_<KEY> environment variables and flags override it.
             """,
         version: TweetdVersion.current,
-        subcommands: [RunCommand.self, SetupCommand.self, PublishCommand.self, ReplayCommand.self, SubscribeCommand.self]
+        subcommands: [RunCommand.self, SetupCommand.self, PublishCommand.self, ReplayCommand.self, SubscribeCommand.self, StatusCommand.self]
     )
 
     /// Parses and runs, mapping errors to the documented exit codes (ArgumentParser's own usage code is 64).

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Engine
+import Foundation
+import ServiceLifecycle
+
+/// `tweetd status`: ready messages and consumers of every queue tweetd uses.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show ready messages and consumers of the input, retry, dead-letter and results queues.",
+        discussion: """
+            Counts come from passive declares: status never creates or changes a queue (a queue that \
+            does not exist shows as missing). MESSAGES counts ready messages, not delivered unacked ones. \
+            With --watch, RATE/S is the change of ready messages per second since the previous sample.
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Option(name: .long, defaultAsFlag: 2.0, help: ArgumentHelp(
+        "Repeat every SECONDS (2 when no value is given) and add rates; Ctrl-C stops.", valueName: "seconds"
+    ))
+    var watch: Double? = nil
+
+    @Flag(help: "One JSON object per sample on one line, for scripts.")
+    var json = false
+
+    func validate() throws {
+        if let watch, !(watch >= 0.1) {
+            throw ValidationError("--watch needs at least 0.1 seconds, got \(watch)")
+        }
+    }
+
+    func run() async throws {
+        let configuration = try options.loadConfiguration()
+        let logger = LoggingBootstrap.bootstrap(configuration.log)
+        let publisher = PublisherConnection(endpoint: configuration.endpoint, name: "status", logger: logger)
+        do {
+            try await publisher.start()
+        } catch {
+            throw CommandFailure.runtime("\(error)")
+        }
+        let monitor = QueueStatusMonitor(
+            publisher: publisher, queues: configuration.topology.monitoredQueues, broker: configuration.endpoint.redactedDescription
+        )
+        let json = self.json
+        // A table that repaints in place reads better than a scrolling one; pipes get plain text.
+        let repaint = watch != nil && !json && isatty(STDOUT_FILENO) == 1
+        let separateTables = watch != nil && !json && !repaint
+        let show: @Sendable () async throws -> Void = {
+            let report = try await monitor.next()
+            let text = json ? report.json() : report.table()
+            let prefix = repaint ? "\u{1B}[H\u{1B}[2J" : ""
+            FileHandle.standardOutput.write(Data((prefix + text + (separateTables ? "\n\n" : "\n")).utf8))
+        }
+        do {
+            if let watch {
+                try await ServiceGroup.runUntilSignalled([RepeatingService(interval: .milliseconds(Int64(watch * 1000)), tick: show)], logger: logger)
+            } else {
+                try await show()
+            }
+        } catch {
+            await publisher.close()
+            throw CommandFailure.runtime("\(error)")
+        }
+        await publisher.close()
+    }
+}
