@@ -67,33 +67,3 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 }
-
-/// The human summary printed at the end of a drain run.
-struct RunSummary {
-    var statistics: PipelineStatistics.Snapshot
-    var elapsedSeconds: Double
-    var workers: Int
-
-    var text: String {
-        let settled = statistics.settled
-        let rate = elapsedSeconds > 0 ? Double(settled) / elapsedSeconds : 0
-        var lines = [
-            "processed \(settled) messages in \(String(format: "%.2f", elapsedSeconds)) s (\(String(format: "%.0f", rate)) msg/s, \(workers) workers)",
-            "  results: \(statistics.succeeded)  dead letters: \(statistics.deadLetterTotal)  retried: \(statistics.retried)  requeued: \(statistics.requeued)",
-        ]
-        if !statistics.deadLetters.isEmpty {
-            lines.append("  dead letters by category: " + statistics.deadLetters.sorted { $0.key.rawValue < $1.key.rawValue }
-                .map { "\($0.key.rawValue)=\($0.value)" }.joined(separator: " "))
-        }
-        if let times = DurationSummary(statistics.processingSeconds) {
-            lines.append(String(
-                format: "  processing time: avg %.3f ms  p50 %.3f ms  p99 %.3f ms  max %.3f ms",
-                times.average * 1000, times.p50 * 1000, times.p99 * 1000, times.max * 1000
-            ))
-        }
-        if !statistics.priorities.isEmpty {
-            lines.append("  by priority: " + statistics.priorities.sorted { $0.key > $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
-        }
-        return lines.joined(separator: "\n")
-    }
-}

@@ -20,6 +20,11 @@ public final class PipelineStatistics: Sendable {
         public var providers: [String: Int] = [:]
         /// Processing time of each settled message, in seconds (bounded sample).
         public var processingSeconds: [Double] = []
+        /// Processing time of every settled message added up, in seconds: the work one worker
+        /// alone would have done, for speed-up and worker utilisation (the sample above is bounded).
+        public var processingSecondsTotal = 0.0
+        /// Processing time of the results of each provider added up, in seconds.
+        public var providerProcessingSeconds: [String: Double] = [:]
 
         /// Every dead letter, whatever its category.
         public var deadLetterTotal: Int { deadLetters.values.reduce(0, +) }
@@ -46,6 +51,7 @@ public final class PipelineStatistics: Sendable {
         state.withLock { state in
             state.snapshot.succeeded += 1
             state.snapshot.providers[provider, default: 0] += 1
+            state.snapshot.providerProcessingSeconds[provider, default: 0] += seconds
             Self.record(priority: priority, seconds: seconds, in: &state)
         }
     }
@@ -66,6 +72,16 @@ public final class PipelineStatistics: Sendable {
         }
     }
 
+    /// Records a message settled with `kind`: a result or a dead letter.
+    public func record(_ kind: ProcessingOutcome.Kind, priority: Int, seconds: Double) {
+        switch kind {
+        case .result(let provider):
+            recordSuccess(provider: provider, priority: priority, seconds: seconds)
+        case .deadLetter(let category, _):
+            recordDeadLetter(category, priority: priority, seconds: seconds)
+        }
+    }
+
     /// Records a message given back to its queue unprocessed.
     public func recordRequeue() {
         state.withLock { $0.snapshot.requeued += 1 }
@@ -78,6 +94,7 @@ public final class PipelineStatistics: Sendable {
 
     private static func record(priority: Int, seconds: Double, in state: inout State) {
         state.snapshot.priorities[priority, default: 0] += 1
+        state.snapshot.processingSecondsTotal += seconds
         state.samplesSeen += 1
         if state.snapshot.processingSeconds.count < sampleLimit {
             state.snapshot.processingSeconds.append(seconds)

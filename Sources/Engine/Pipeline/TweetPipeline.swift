@@ -50,6 +50,8 @@ public final class TweetPipeline: Service {
     public let statistics: PipelineStatistics
     private let inFlight = Atomic<Int>(0)
     private let ready = Atomic<Bool>(false)
+    /// Prefetched deliveries waiting for a worker; a property so progress reporting can count them.
+    private let buffer = DeliveryBuffer()
 
     /// Creates the pipeline; `run` starts it.
     public init(
@@ -75,10 +77,15 @@ public final class TweetPipeline: Service {
         inFlight.load(ordering: .relaxed)
     }
 
+    /// Prefetched deliveries waiting for a worker right now.
+    public var bufferedCount: Int {
+        buffer.count
+    }
+
     /// Runs until graceful shutdown, or in drain mode until the queues are empty.
     public func run() async throws {
         let topology = self.topology
-        let buffer = DeliveryBuffer()
+        let buffer = self.buffer
         let publisher = PublisherConnection(
             endpoint: endpoint, name: "publisher", reconnect: reconnect, logger: logger,
             onConnect: { admin throws(AMQPError) in try topology.declare(using: admin) }
@@ -144,12 +151,23 @@ public final class TweetPipeline: Service {
         logger[metadataKey: LogKey.worker] = .stringConvertible(worker)
         while let delivery = await buffer.next() {
             inFlight.add(1, ordering: .relaxed)
-            await handle(delivery, publisher: publisher, consumer: consumer, logger: logger)
+            let settled = await handle(delivery, publisher: publisher, consumer: consumer, logger: logger)
+            // Out of flight before it counts as settled, so whoever reads the statistics and
+            // then the in-flight count (progress reporting) never counts one message twice.
             inFlight.subtract(1, ordering: .relaxed)
+            if let settled {
+                statistics.record(settled.kind, priority: delivery.priority, seconds: settled.seconds)
+            }
         }
     }
 
-    private func handle(_ delivery: Delivery, publisher: PublisherConnection, consumer: ConsumerConnection, logger workerLogger: Logger) async {
+    /// Processes, publishes and acks one delivery; returns how it was settled, or nil when it went back to its queue.
+    private func handle(
+        _ delivery: Delivery,
+        publisher: PublisherConnection,
+        consumer: ConsumerConnection,
+        logger workerLogger: Logger
+    ) async -> (kind: ProcessingOutcome.Kind, seconds: Double)? {
         let startedAt = ContinuousClock.now
         let outcome = processor.process(delivery, now: Date(), startedAt: startedAt)
         var logger = workerLogger
@@ -165,18 +183,16 @@ public final class TweetPipeline: Service {
             statistics.recordRequeue()
             try? await Task.sleep(for: settings.requeueDelay)
             consumer.nack(delivery, requeue: true)
-            return
+            return nil
         }
         consumer.ack(delivery)
-        let seconds = (ContinuousClock.now - startedAt).seconds
         switch outcome.kind {
-        case .result(let provider):
-            statistics.recordSuccess(provider: provider, priority: delivery.priority, seconds: seconds)
+        case .result:
             logger.trace("result published")
         case .deadLetter(let category, let reason):
-            statistics.recordDeadLetter(category, priority: delivery.priority, seconds: seconds)
             logger.info("dead-lettered", metadata: [LogKey.errorCategory: .string(category.rawValue), LogKey.error: .string(reason)])
         }
+        return (outcome.kind, (ContinuousClock.now - startedAt).seconds)
     }
 
     /// Drain mode: ends the run once two checks in a row find nothing waiting anywhere.
