@@ -35,6 +35,8 @@ final class AMQPConnection {
     private var isOpen = false
     /// Channels tweetd has opened and the broker has not closed.
     private var openChannels: Set<UInt16> = []
+    /// How many times each channel number has been opened on this connection.
+    private var channelOpenings: [UInt16: UInt64] = [:]
 
     /// Creates an unopened connection.
     init(endpoint: AMQPEndpoint, generation: UInt64) {
@@ -152,11 +154,17 @@ final class AMQPConnection {
         amqp_channel_open(state, channel)
         try checkLastReply(channel: channel, doing: "opening channel \(channel)")
         openChannels.insert(channel)
+        channelOpenings[channel, default: 0] += 1
     }
 
     /// Whether `channel` is open.
     func isChannelOpen(_ channel: UInt16) -> Bool {
         openChannels.contains(channel)
+    }
+
+    /// Which opening of `channel` is current (1 for the first), or nil while it is closed.
+    func currentOpening(of channel: UInt16) -> UInt64? {
+        openChannels.contains(channel) ? channelOpenings[channel] : nil
     }
 
     /// Puts `channel` into publisher-confirm mode.
@@ -315,11 +323,13 @@ final class AMQPConnection {
         let exchange = String(amqpBytes: getOk.exchange)
         let routingKey = String(amqpBytes: getOk.routing_key)
         let (properties, body) = try readContent(channel: channel, doing: "reading a message from queue \"\(queue)\"")
-        return Delivery(
+        var delivery = Delivery(
             deliveryTag: getOk.delivery_tag, connectionGeneration: generation, queue: queue,
             exchange: exchange, routingKey: routingKey, redelivered: getOk.redelivered != 0,
             properties: properties, body: body
         )
+        delivery.channelOpening = channelOpenings[channel] ?? 0
+        return delivery
     }
 
     // MARK: - Publishing

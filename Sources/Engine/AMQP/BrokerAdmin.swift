@@ -73,7 +73,8 @@ public struct BrokerAdmin {
     /// on this same connection; if the connection or the control channel closes
     /// first, the broker puts it back in the queue, so nothing fetched is ever lost.
     /// A failed call on the control channel closes it too (the next call reopens
-    /// it), so a caller holding fetched messages stops at the first error.
+    /// it, and the messages fetched before can then no longer be settled), so a
+    /// caller holding fetched messages stops at the first error.
     /// Unlike a consumer's deliveries, fetched messages are not limited by a
     /// prefetch: a caller may hold many, for example to walk a queue once without
     /// meeting the same message again.
@@ -93,12 +94,14 @@ public struct BrokerAdmin {
 
     /// The delivery tag of a fetched message, when it can still be settled here.
     ///
-    /// A tag only means something on the channel that fetched it: once that
-    /// channel or connection has closed, the broker has already put the message
-    /// back, and settling the tag on a reopened channel would hit another message
-    /// (or close the channel with 406).
+    /// A tag only means something on the opening of the channel that fetched it:
+    /// once that channel or connection has closed, the broker has already put the
+    /// message back, and settling the tag on the reopened channel would hit another
+    /// message (or close the channel with 406).
     private func fetchedTag(_ delivery: Delivery) throws(AMQPError) -> UInt64 {
-        guard delivery.connectionGeneration == connection.generation, connection.isChannelOpen(channel) else {
+        guard delivery.connectionGeneration == connection.generation,
+            connection.currentOpening(of: channel) == delivery.channelOpening
+        else {
             throw AMQPError(
                 .channelClosed,
                 "message \(delivery.deliveryTag) from queue \"\(delivery.queue)\" can no longer be settled: "

@@ -45,9 +45,17 @@ final class ConnectionThread: @unchecked Sendable {
         static let never = ReconnectPolicy(enabled: false, initialDelay: .zero, maximumDelay: .zero)
     }
 
+    /// A command and what to tell its caller if it never runs.
+    private struct QueuedCommand {
+        var run: Command
+        var abandon: (@Sendable (AMQPError) -> Void)?
+    }
+
     private struct Pending {
-        var commands: [Command] = []
+        var commands: [QueuedCommand] = []
         var stopRequested = false
+        /// The thread has ended: nothing submitted now would ever run.
+        var finished = false
     }
 
     private let name: String
@@ -96,9 +104,25 @@ final class ConnectionThread: @unchecked Sendable {
     }
 
     /// Queues `command` for the connection thread and wakes it.
-    func submit(_ command: @escaping Command) {
-        pending.withLock { $0.commands.append(command) }
-        wake.signal()
+    ///
+    /// `onAbandon` is called instead when the command will never run because the
+    /// thread has ended (the connection failed without reconnecting, or was
+    /// closed), so a caller waiting for the command's answer is not left waiting forever.
+    func submit(_ command: @escaping Command, onAbandon: (@Sendable (AMQPError) -> Void)? = nil) {
+        let accepted = pending.withLock { state in
+            guard !state.finished else { return false }
+            state.commands.append(QueuedCommand(run: command, abandon: onAbandon))
+            return true
+        }
+        if accepted {
+            wake.signal()
+        } else {
+            onAbandon?(abandonedError)
+        }
+    }
+
+    private var abandonedError: AMQPError {
+        AMQPError(.notConnected, "the \(name) connection to \(endpoint.redactedDescription) is closed")
     }
 
     /// Asks the thread to finish: queued commands still run, then the session shuts down.
@@ -168,6 +192,14 @@ final class ConnectionThread: @unchecked Sendable {
         session?.shutDown(connection)
         connection?.close()
         isConnected.store(false, ordering: .releasing)
+        let abandoned = pending.withLock { state in
+            state.finished = true
+            defer { state.commands.removeAll() }
+            return state.commands
+        }
+        for command in abandoned {
+            command.abandon?(abandonedError)
+        }
         reportFirstOpen(.failure(AMQPError(.notConnected, "stopped before the connection to \(endpoint.redactedDescription) opened")))
         let waiters = finished.withLock { state in
             state.done = true
@@ -216,7 +248,7 @@ final class ConnectionThread: @unchecked Sendable {
         }
         for (index, command) in commands.enumerated() {
             do throws(AMQPError) {
-                try command(connection)
+                try command.run(connection)
             } catch {
                 if error.connectionIsDead {
                     // The rest were meant for this connection; put them back for the next one

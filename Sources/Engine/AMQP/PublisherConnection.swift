@@ -45,14 +45,14 @@ public final class PublisherConnection: Sendable {
     public func publish(_ message: OutgoingMessage) async throws(AMQPError) {
         let session = self.session
         let result: Result<Void, AMQPError> = await withCheckedContinuation { continuation in
-            thread.submit { connection throws(AMQPError) in
+            thread.submit({ connection throws(AMQPError) in
                 do throws(AMQPError) {
                     try session.send(message, on: connection, waiter: continuation)
                 } catch {
                     continuation.resume(returning: .failure(error))
                     throw error
                 }
-            }
+            }, onAbandon: { continuation.resume(returning: .failure($0)) })
         }
         try result.get()
     }
@@ -60,7 +60,7 @@ public final class PublisherConnection: Sendable {
     /// Runs `body` on the connection thread with the control channel, and returns its result.
     public func perform<Result: Sendable>(_ body: @escaping @Sendable (BrokerAdmin) throws(AMQPError) -> Result) async throws(AMQPError) -> Result {
         let outcome: Swift.Result<Result, AMQPError> = await withCheckedContinuation { continuation in
-            thread.submit { connection throws(AMQPError) in
+            thread.submit({ connection throws(AMQPError) in
                 do throws(AMQPError) {
                     let admin = try BrokerAdmin(connection: connection, channel: Self.controlChannel)
                     continuation.resume(returning: .success(try body(admin)))
@@ -68,7 +68,7 @@ public final class PublisherConnection: Sendable {
                     continuation.resume(returning: .failure(error))
                     if error.connectionIsDead { throw error }
                 }
-            }
+            }, onAbandon: { continuation.resume(returning: .failure($0)) })
         }
         return try outcome.get()
     }

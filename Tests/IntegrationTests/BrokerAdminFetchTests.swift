@@ -1,0 +1,59 @@
+import Engine
+import Foundation
+import Testing
+
+/// The small AMQP additions the tools rely on, on a real broker.
+@Suite("Fetching and settling on the control channel")
+struct BrokerAdminFetchTests {
+    @Test("A fetched message stays the broker's until acknowledged or requeued, in its place")
+    func fetchAcknowledgeRequeue() async throws {
+        try await TestBroker.with { broker, client in
+            try await broker.publish((0..<3).map { tweetBody(id: "f\($0)", text: "fetch") }, messageIDs: ["f0", "f1", "f2"], with: client)
+            let queue = broker.inputQueue
+            let fetched = try await client.perform { admin throws(AMQPError) in
+                let first = try admin.fetch(from: queue)
+                let second = try admin.fetch(from: queue)
+                if let first { try admin.acknowledge(first) }
+                return second
+            }
+            let held = try #require(fetched)
+            #expect(held.properties.messageId == "f1")
+            #expect(try await broker.inspect(queue, with: client).messages == 1, "one acked, one held, one ready")
+            try await client.perform { admin throws(AMQPError) in try admin.requeue(held) }
+            let left = try await broker.takeAll(from: queue, with: client).compactMap(\.properties.messageId)
+            #expect(left == ["f1", "f2"], "the requeued message is back in its place")
+        }
+    }
+
+    @Test("A fetched message whose channel closed cannot be settled, and the broker has put it back")
+    func staleMessageIsNotSettled() async throws {
+        try await TestBroker.with { broker, client in
+            try await broker.publish([tweetBody(id: "s0", text: "stale")], with: client)
+            let queue = broker.inputQueue
+            let fetched = try #require(try await client.perform { admin throws(AMQPError) in try admin.fetch(from: queue) })
+            // A query for a missing queue makes the broker close the control channel (404).
+            await #expect(throws: AMQPError.self) { try await broker.inspect("\(broker.prefix).no-such-queue", with: client) }
+            let error = await #expect(throws: AMQPError.self) {
+                try await client.perform { admin throws(AMQPError) in try admin.acknowledge(fetched) }
+            }
+            #expect(error?.code == .channelClosed)
+            #expect(try await broker.inspect(queue, with: client).messages == 1, "the message is back in the queue")
+        }
+    }
+
+    @Test("A query or publish after the connection closed fails at once instead of waiting forever")
+    func closedConnectionFailsFast() async throws {
+        let broker = try TestBroker()
+        let publisher = try await broker.connect()
+        await publisher.close()
+        let query = await #expect(throws: AMQPError.self) {
+            try await publisher.perform { admin throws(AMQPError) in try admin.inspectQueue("anything") }
+        }
+        #expect(query?.code == .notConnected)
+        await #expect(throws: AMQPError.self) {
+            try await publisher.publish(OutgoingMessage(exchange: "", routingKey: "x", body: []))
+        }
+        let cleaner = try await broker.connect()
+        await broker.cleanUp(with: cleaner)
+    }
+}
