@@ -40,11 +40,12 @@ struct GlobalOptions: ParsableArguments {
 
 /// Logging set-up; only the executable bootstraps the logging system.
 enum LoggingBootstrap {
-    /// Sends logs to standard error at the configured level.
-    static func bootstrap(_ configuration: LogConfiguration) -> Logger {
+    /// Sends logs to standard error at the configured level; with a `statusLine`
+    /// (the drain progress bar) log lines go above it instead of through it.
+    static func bootstrap(_ configuration: LogConfiguration, statusLine: TerminalStatusLine? = nil) -> Logger {
         let level = Logger.Level(rawValue: configuration.level.rawValue) ?? .info
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = statusLine.map { StreamLogHandler(label: label, stream: $0.logStream) } ?? StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }

@@ -23,12 +23,39 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Deliveries prefetched; overrides processing.prefetch.")
     var prefetch: Int?
 
+    @Option(help: ArgumentHelp(
+        "Seconds between progress updates with --drain; default $\(Self.progressIntervalVariable), else 2.", valueName: "seconds"
+    ))
+    var progressInterval: Double?
+
+    /// The original pipeline's setting for the progress interval, still honoured.
+    static let progressIntervalVariable = "PROGRESS_UPDATE_INTERVAL"
+
+    func validate() throws {
+        if let progressInterval, !(progressInterval >= 0.1) {
+            throw ValidationError("--progress-interval needs at least 0.1 seconds, got \(progressInterval)")
+        }
+    }
+
+    /// The flag, else the environment variable, else 2 seconds.
+    private func progressUpdateInterval() throws -> Duration {
+        if let progressInterval { return .milliseconds(Int64(progressInterval * 1000)) }
+        guard let text = ProcessInfo.processInfo.environment[Self.progressIntervalVariable], !text.isEmpty else { return .seconds(2) }
+        guard let seconds = Double(text), seconds >= 0.1 else {
+            throw CommandFailure.usage("\(Self.progressIntervalVariable): expected seconds (at least 0.1), got '\(text)'")
+        }
+        return .milliseconds(Int64(seconds * 1000))
+    }
+
     func run() async throws {
         var overrides: [String: String] = [:]
         if let workers { overrides["processing.workers"] = String(workers) }
         if let prefetch { overrides["processing.prefetch"] = String(prefetch) }
         let configuration = try options.loadConfiguration(overrides: overrides)
-        let logger = LoggingBootstrap.bootstrap(configuration.log)
+        let progressInterval = try progressUpdateInterval()
+        // The bar goes to standard error, so standard output keeps only the summary.
+        let statusLine = drain && TerminalStatusLine.isTerminal() ? TerminalStatusLine() : nil
+        let logger = LoggingBootstrap.bootstrap(configuration.log, statusLine: statusLine)
         logger.info("starting tweetd \(TweetdVersion.current)", metadata: [
             "config": .string(options.configurationPath(environment: ProcessInfo.processInfo.environment) ?? "(defaults)"),
             "broker": .string(configuration.endpoint.redactedDescription),
@@ -46,8 +73,19 @@ struct RunCommand: AsyncParsableCommand {
             reconnect: configuration.reconnectSettings,
             logger: logger
         )
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if drain {
+            // Listed first so it is shut down last, after the pipeline's final numbers are in.
+            let reporter = DrainProgressReporter(
+                pipeline: pipeline, workers: configuration.processing.workers, endpoint: configuration.endpoint,
+                queues: topology.monitoredQueues, interval: progressInterval,
+                display: statusLine.map { .terminal($0) } ?? .log, logger: logger
+            )
+            services.append(.init(service: reporter, successTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        services.append(.init(service: pipeline, successTerminationBehavior: .gracefullyShutdownGroup))
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [.init(service: pipeline, successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
@@ -61,9 +99,10 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure.runtime("\(error)")
         }
+        let elapsed = (ContinuousClock.now - started) / .seconds(1)
+        let statistics = pipeline.statistics.snapshot()
         if drain {
-            let elapsed = (ContinuousClock.now - started) / .seconds(1)
-            print(RunSummary(statistics: pipeline.statistics.snapshot(), elapsedSeconds: elapsed, workers: configuration.processing.workers).text)
+            print(RunSummary(statistics: statistics, elapsedSeconds: elapsed, workers: configuration.processing.workers).text)
         }
     }
 }

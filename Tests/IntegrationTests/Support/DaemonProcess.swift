@@ -20,8 +20,14 @@ final class DaemonProcess: @unchecked Sendable {
         return packageRoot.appendingPathComponent(".build/debug/tweetd")
     }
 
+    /// util-linux `script`, which runs a command under a pseudo-terminal (Debian's bsdutils has it).
+    static let script = URL(fileURLWithPath: "/usr/bin/script")
+
     /// Writes `configuration` to a temporary file and starts `tweetd ARGUMENTS --config FILE`.
-    init(arguments: [String], configuration: String, environment: [String: String] = [:]) throws {
+    ///
+    /// With `underPseudoTerminal`, tweetd runs inside `script -qfec`, so it sees a
+    /// terminal on standard output and error; both then arrive in `standardOutput`.
+    init(arguments: [String], configuration: String, environment: [String: String] = [:], underPseudoTerminal: Bool = false) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tweetd-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let configURL = directory.appendingPathComponent("tweetd.yaml")
@@ -34,8 +40,19 @@ final class DaemonProcess: @unchecked Sendable {
         guard FileManager.default.isExecutableFile(atPath: Self.binary.path) else {
             throw TestBroker.Missing(description: "\(Self.binary.path) is not built: run `swift build` first (make test does)")
         }
-        process.executableURL = Self.binary
-        process.arguments = arguments + ["--config", configURL.path]
+        let command = [Self.binary.path] + arguments + ["--config", configURL.path]
+        if underPseudoTerminal {
+            guard FileManager.default.isExecutableFile(atPath: Self.script.path) else {
+                throw TestBroker.Missing(description: "\(Self.script.path) is missing: install util-linux's script (Debian: bsdutils)")
+            }
+            process.executableURL = Self.script
+            let quoted = command.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+            process.arguments = ["-qfec", quoted, "/dev/null"]
+            process.standardInput = FileHandle.nullDevice
+        } else {
+            process.executableURL = Self.binary
+            process.arguments = Array(command.dropFirst())
+        }
         var processEnvironment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TWEETD_") && $0.key != "MAX_WORKERS" && $0.key != "BATCH_SIZE" }
         processEnvironment.merge(environment) { $1 }
         process.environment = processEnvironment
