@@ -28,12 +28,22 @@ struct RunCommand: AsyncParsableCommand {
     ))
     var progressInterval: Double?
 
+    @Option(help: ArgumentHelp("Write a JSON report of the run to this file when it ends.", valueName: "file"))
+    var report: String?
+
     /// The original pipeline's setting for the progress interval, still honoured.
     static let progressIntervalVariable = "PROGRESS_UPDATE_INTERVAL"
 
     func validate() throws {
         if let progressInterval, !(progressInterval >= 0.1) {
             throw ValidationError("--progress-interval needs at least 0.1 seconds, got \(progressInterval)")
+        }
+        if let report {
+            // Found out now rather than after a long run.
+            let directory = URL(fileURLWithPath: report).deletingLastPathComponent().path
+            guard FileManager.default.isWritableFile(atPath: directory) else {
+                throw ValidationError("--report: cannot write to the directory \(directory)")
+            }
         }
     }
 
@@ -94,6 +104,7 @@ struct RunCommand: AsyncParsableCommand {
         let group = ServiceGroup(configuration: groupConfiguration)
 
         let started = ContinuousClock.now
+        let startedAt = Date()
         do {
             try await group.run()
         } catch {
@@ -103,6 +114,18 @@ struct RunCommand: AsyncParsableCommand {
         let statistics = pipeline.statistics.snapshot()
         if drain {
             print(RunSummary(statistics: statistics, elapsedSeconds: elapsed, workers: configuration.processing.workers).text)
+        }
+        if let report {
+            let input = DrainReportInput(
+                startedAt: startedAt, finishedAt: Date(), elapsedSeconds: elapsed,
+                workers: configuration.processing.workers, prefetch: configuration.processing.prefetch, statistics: statistics
+            )
+            do {
+                try Data(DrainReport.json(input)).write(to: URL(fileURLWithPath: report))
+            } catch {
+                throw CommandFailure.runtime("could not write the report to \(report): \(error.localizedDescription)")
+            }
+            logger.info("report written", metadata: ["file": .string(report)])
         }
     }
 }
