@@ -85,15 +85,7 @@ struct PublishCommand: AsyncParsableCommand {
             )
         }
 
-        let publisher = PublisherConnection(
-            endpoint: configuration.endpoint, name: "publish", logger: logger,
-            onConnect: { admin throws(AMQPError) in try topology.declare(using: admin) }
-        )
-        do {
-            try await publisher.start()
-        } catch {
-            throw CommandFailure.runtime("\(error)")
-        }
+        let publisher = try await PublisherConnection.startedForTool(configuration, name: "publish", logger: logger)
         let started = ContinuousClock.now
         let failures = await Self.publishAll(messages, with: publisher, window: window)
         await publisher.close()

@@ -59,15 +59,7 @@ struct ReplayCommand: AsyncParsableCommand {
         let configuration = try options.loadConfiguration()
         let logger = LoggingBootstrap.bootstrap(configuration.log)
         let topology = configuration.topology
-        let publisher = PublisherConnection(
-            endpoint: configuration.endpoint, name: "replay", logger: logger,
-            onConnect: { admin throws(AMQPError) in try topology.declare(using: admin) }
-        )
-        do {
-            try await publisher.start()
-        } catch {
-            throw CommandFailure.runtime("\(error)")
-        }
+        let publisher = try await PublisherConnection.startedForTool(configuration, name: "replay", logger: logger)
         let crashAfter = ProcessInfo.processInfo.environment[Self.crashAfterVariable].flatMap { Int($0) }
         let outcome = await DeadLetterReplayer(publisher: publisher, topology: topology).run(
             DeadLetterReplayer.Options(filter: try filter(), limit: limit, dryRun: dryRun),

@@ -34,12 +34,8 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.loadConfiguration()
         let logger = LoggingBootstrap.bootstrap(configuration.log)
-        let publisher = PublisherConnection(endpoint: configuration.endpoint, name: "status", logger: logger)
-        do {
-            try await publisher.start()
-        } catch {
-            throw CommandFailure.runtime("\(error)")
-        }
+        // Read only: status never declares, so a missing queue shows as missing.
+        let publisher = try await PublisherConnection.startedForTool(configuration, name: "status", logger: logger, declaringTopology: false)
         let monitor = QueueStatusMonitor(
             publisher: publisher, queues: configuration.topology.monitoredQueues, broker: configuration.endpoint.redactedDescription
         )
