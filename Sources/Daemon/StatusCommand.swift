@@ -18,7 +18,7 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     @Option(name: .long, defaultAsFlag: 2.0, help: ArgumentHelp(
-        "Repeat every SECONDS (2 when no value is given) and add rates; Ctrl-C stops.", valueName: "seconds"
+        "Repeat every SECONDS and add rates; Ctrl-C stops.", valueName: "seconds"
     ))
     var watch: Double? = nil
 
