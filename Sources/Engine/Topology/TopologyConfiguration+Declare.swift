@@ -5,7 +5,10 @@
 /// fails loudly (406 PRECONDITION_FAILED) instead of being changed.
 extension TopologyConfiguration {
     /// The header on a retried message that picks its delay queue in the retry exchange.
-    public static let retryDelayHeader = "x-retry-delay"
+    ///
+    /// It must not start with `x-`: a headers exchange ignores such headers when
+    /// matching, so every delay queue would get a copy of every retry.
+    public static let retryDelayHeader = "tweetd-retry-delay"
 
     /// The name of the delay queue for `seconds`.
     public func retryQueue(delaySeconds seconds: Int) -> String {
