@@ -75,10 +75,17 @@ struct RunCommand: AsyncParsableCommand {
         ])
 
         let topology = configuration.topology
+        let chain: ProviderChain<ContinuousClock>
+        do {
+            chain = try await ProviderChain.make(configuration: configuration, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw CommandFailure.usage(error.description)
+        }
         let pipeline = TweetPipeline(
             endpoint: configuration.endpoint,
             topology: topology,
             processor: MessageProcessor(decoder: configuration.tweetDecoder, topology: topology),
+            chain: chain,
             settings: configuration.pipelineSettings(drain: drain),
             reconnect: configuration.reconnectSettings,
             logger: logger
@@ -118,7 +125,9 @@ struct RunCommand: AsyncParsableCommand {
         if let report {
             let input = DrainReportInput(
                 startedAt: startedAt, finishedAt: Date(), elapsedSeconds: elapsed,
-                workers: configuration.processing.workers, prefetch: configuration.processing.prefetch, statistics: statistics
+                workers: configuration.processing.workers, prefetch: configuration.processing.prefetch, statistics: statistics,
+                providers: DrainReport.derivedProviderStatistics(statistics)
+                    .merging(pipeline.chain.statistics.snapshot().mapValues(\.reportStatistics)) { _, requests in requests }
             )
             do {
                 try Data(DrainReport.json(input)).write(to: URL(fileURLWithPath: report))

@@ -72,13 +72,15 @@ public final class PipelineStatistics: Sendable {
         }
     }
 
-    /// Records a message settled with `kind`: a result or a dead letter.
+    /// Records a message settled with `kind`: a result, a dead letter or a retry.
     public func record(_ kind: ProcessingOutcome.Kind, priority: Int, seconds: Double) {
         switch kind {
         case .result(let provider):
             recordSuccess(provider: provider, priority: priority, seconds: seconds)
         case .deadLetter(let category, _):
             recordDeadLetter(category, priority: priority, seconds: seconds)
+        case .retry:
+            recordRetry(priority: priority, seconds: seconds)
         }
     }
 

@@ -16,18 +16,22 @@ public struct PipelineSettings: Sendable {
     public var requeueDelay: Duration
     /// How often drain mode asks the broker whether the queues are empty.
     public var drainCheckInterval: Duration
+    /// Attempts before a transient provider failure becomes a dead letter.
+    public var maxAttempts: Int
 
     /// Creates settings.
     public init(
         workers: Int,
         prefetch: Int,
         drain: Bool = false,
+        maxAttempts: Int = 4,
         requeueDelay: Duration = .seconds(1),
         drainCheckInterval: Duration = .milliseconds(250)
     ) {
         self.workers = workers
         self.prefetch = prefetch
         self.drain = drain
+        self.maxAttempts = maxAttempts
         self.requeueDelay = requeueDelay
         self.drainCheckInterval = drainCheckInterval
     }
@@ -43,13 +47,14 @@ public final class TweetPipeline: Service {
     private let endpoint: AMQPEndpoint
     private let topology: TopologyConfiguration
     private let processor: MessageProcessor
+    /// The LLM providers, with their request statistics.
+    public let chain: ProviderChain<ContinuousClock>
     private let settings: PipelineSettings
     private let reconnect: ReconnectSettings
     private let logger: Logger
     /// What the pipeline has done so far; shared with reporting.
     public let statistics: PipelineStatistics
     private let inFlight = Atomic<Int>(0)
-    private let ready = Atomic<Bool>(false)
     /// Prefetched deliveries waiting for a worker; a property so progress reporting can count them.
     private let buffer = DeliveryBuffer()
 
@@ -58,6 +63,7 @@ public final class TweetPipeline: Service {
         endpoint: AMQPEndpoint,
         topology: TopologyConfiguration,
         processor: MessageProcessor,
+        chain: ProviderChain<ContinuousClock> = ProviderChain(providers: [], maxHold: .seconds(600)),
         settings: PipelineSettings,
         reconnect: ReconnectSettings = ReconnectSettings(),
         statistics: PipelineStatistics = PipelineStatistics(),
@@ -66,6 +72,7 @@ public final class TweetPipeline: Service {
         self.endpoint = endpoint
         self.topology = topology
         self.processor = processor
+        self.chain = chain
         self.settings = settings
         self.reconnect = reconnect
         self.statistics = statistics
@@ -92,7 +99,7 @@ public final class TweetPipeline: Service {
         )
         let consumer = ConsumerConnection(
             endpoint: endpoint,
-            queues: topology.queues.map(\.name),
+            queues: topology.inputQueueNames,
             prefetch: settings.prefetch,
             reconnect: reconnect,
             logger: logger,
@@ -107,7 +114,7 @@ public final class TweetPipeline: Service {
             throw error
         }
         logger.info("consuming", metadata: [
-            LogKey.queue: .string(topology.queues.map(\.name).joined(separator: ",")),
+            LogKey.queue: .string(topology.inputQueueNames.joined(separator: ",")),
             LogKey.worker: .stringConvertible(settings.workers),
             "prefetch": .stringConvertible(settings.prefetch),
             "broker": .string(endpoint.redactedDescription),
@@ -135,6 +142,7 @@ public final class TweetPipeline: Service {
         // Every worker is done: send the last acks, then close.
         await consumer.close()
         await publisher.close()
+        await chain.shutdown()
         logger.info("stopped", metadata: ["settled": .stringConvertible(statistics.snapshot().settled)])
     }
 
@@ -169,12 +177,9 @@ public final class TweetPipeline: Service {
         logger workerLogger: Logger
     ) async -> (kind: ProcessingOutcome.Kind, seconds: Double)? {
         let startedAt = ContinuousClock.now
-        let outcome = processor.process(delivery, now: Date(), startedAt: startedAt)
         var logger = workerLogger
         logger[metadataKey: LogKey.deliveryTag] = .stringConvertible(delivery.deliveryTag)
-        if let tweetID = outcome.tweetID {
-            logger[metadataKey: LogKey.tweetID] = .string(tweetID)
-        }
+        let outcome = await process(delivery, startedAt: startedAt, logger: &logger)
         do {
             try await publisher.publish(outcome.message)
         } catch {
@@ -191,13 +196,43 @@ public final class TweetPipeline: Service {
             logger.trace("result published")
         case .deadLetter(let category, let reason):
             logger.info("dead-lettered", metadata: [LogKey.errorCategory: .string(category.rawValue), LogKey.error: .string(reason)])
+        case .retry(let category, let reason, let countsAttempt):
+            logger.info("sent to a retry queue", metadata: [
+                LogKey.errorCategory: .string(category.rawValue), LogKey.error: .string(reason),
+                "counts_attempt": .stringConvertible(countsAttempt),
+            ])
         }
         return (outcome.kind, (ContinuousClock.now - startedAt).seconds)
     }
 
+    /// Decode, analyse, and ask the provider chain when there is one.
+    private func process(_ delivery: Delivery, startedAt: ContinuousClock.Instant, logger: inout Logger) async -> ProcessingOutcome {
+        let prepared: PreparedTweet
+        switch processor.prepare(delivery, now: Date()) {
+        case .failure(let invalid):
+            return invalid.outcome
+        case .success(let tweet):
+            prepared = tweet
+        }
+        logger[metadataKey: LogKey.tweetID] = .string(prepared.tweet.id)
+        logger[metadataKey: LogKey.attempt] = .stringConvertible(prepared.attempt)
+        if chain.isEmpty {
+            return processor.result(for: prepared, enrichment: nil, now: Date(), startedAt: startedAt)
+        }
+        switch await chain.enrich(prepared, logger: logger) {
+        case .enriched(let enrichment):
+            return processor.result(for: prepared, enrichment: enrichment, now: Date(), startedAt: startedAt)
+        case .failed(let failure):
+            return processor.failure(
+                for: prepared, category: failure.category, reason: failure.reason, provider: failure.provider,
+                permanent: failure.permanent, countsAttempt: failure.countsAttempt, maxAttempts: settings.maxAttempts, now: Date()
+            )
+        }
+    }
+
     /// Drain mode: ends the run once two checks in a row find nothing waiting anywhere.
     private func stopWhenDrained(buffer: DeliveryBuffer, publisher: PublisherConnection, consumer: ConsumerConnection) async {
-        let queues = topology.queues.map(\.name) + topology.retryQueues
+        let queues = topology.inputQueueNames + topology.retryQueues
         var quietChecks = 0
         while !buffer.isFinished {
             do {

@@ -38,6 +38,6 @@ extension TweetdConfiguration {
 
     /// The pipeline's settings, in drain mode or not.
     public func pipelineSettings(drain: Bool) -> PipelineSettings {
-        PipelineSettings(workers: processing.workers, prefetch: processing.prefetch, drain: drain)
+        PipelineSettings(workers: processing.workers, prefetch: processing.prefetch, drain: drain, maxAttempts: processing.maxAttempts)
     }
 }

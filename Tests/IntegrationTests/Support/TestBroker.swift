@@ -51,7 +51,16 @@ struct TestBroker {
     /// A YAML configuration for a daemon on this test's names.
     ///
     /// `processing` adds keys to the `processing` section, one `key: value` per element.
-    func configurationYAML(workers: Int, prefetch: Int? = nil, processing: [String] = [], extra: String = "") -> String {
+    func configurationYAML(
+        workers: Int,
+        prefetch: Int? = nil,
+        chain: [String] = ["builtin"],
+        maxAttempts: Int = 4,
+        maxHoldSeconds: Int = 600,
+        logLevel: String = "info",
+        processing: [String] = [],
+        extra: String = ""
+    ) -> String {
         """
         broker:
           url: "\(url)"
@@ -73,8 +82,11 @@ struct TestBroker {
           workers: \(workers)
           prefetch: \(prefetch ?? workers)
           shutdown_grace_seconds: 20
+          chain: [\(chain.joined(separator: ", "))]
+          max_attempts: \(maxAttempts)
+          max_hold_seconds: \(maxHoldSeconds)
         \(processing.map { "  " + $0 + "\n" }.joined())log:
-          level: info
+          level: \(logLevel)
         \(extra)
         """
     }

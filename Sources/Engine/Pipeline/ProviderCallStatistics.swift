@@ -1,0 +1,67 @@
+import Synchronization
+
+/// What every LLM provider in a chain was asked and how it answered, for
+/// reports and metrics; shared by every worker.
+public final class ProviderCallStatistics: Sendable {
+    /// One provider's counts.
+    public struct Counts: Sendable, Equatable {
+        /// Requests sent.
+        public var requests = 0
+        /// Requests answered with a usable analysis.
+        public var ok = 0
+        /// Requests that failed for any reason, rate limits included.
+        public var failed = 0
+        /// Failures by ``ProviderError/Kind/name`` (`rate_limited`, `transient`, …).
+        public var failuresByKind: [String: Int] = [:]
+        /// Time spent in requests, answered or not.
+        public var latency: Duration = .zero
+        /// Input tokens the provider counted (or estimated) in its answers.
+        public var inputTokens = 0
+        /// Output tokens the provider counted (or estimated) in its answers.
+        public var outputTokens = 0
+
+        /// Requests refused for the rate: 429 and 529 (overloaded) answers.
+        public var rateLimited: Int {
+            (failuresByKind["rate_limited"] ?? 0) + (failuresByKind["overloaded"] ?? 0)
+        }
+
+        /// The drain report's view of these counts.
+        public var reportStatistics: ProviderRequestStatistics {
+            ProviderRequestStatistics(
+                requests: requests, ok: ok, failed: failed, rateLimited: rateLimited,
+                averageLatencyMilliseconds: requests > 0 ? latency.seconds * 1000 / Double(requests) : nil
+            )
+        }
+    }
+
+    private let counts = Mutex<[String: Counts]>([:])
+
+    /// Creates empty statistics.
+    public init() {}
+
+    /// Counts an answered request.
+    public func recordAnswer(provider: String, latency: Duration, usage: TokenUsage) {
+        counts.withLock { counts in
+            counts[provider, default: Counts()].requests += 1
+            counts[provider]!.ok += 1
+            counts[provider]!.latency += latency
+            counts[provider]!.inputTokens += usage.inputTokens
+            counts[provider]!.outputTokens += usage.outputTokens
+        }
+    }
+
+    /// Counts a failed request.
+    public func recordFailure(provider: String, kind: ProviderError.Kind, latency: Duration) {
+        counts.withLock { counts in
+            counts[provider, default: Counts()].requests += 1
+            counts[provider]!.failed += 1
+            counts[provider]!.failuresByKind[kind.name, default: 0] += 1
+            counts[provider]!.latency += latency
+        }
+    }
+
+    /// The counts so far, by provider name.
+    public func snapshot() -> [String: Counts] {
+        counts.withLock { $0 }
+    }
+}

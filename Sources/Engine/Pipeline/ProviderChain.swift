@@ -1,0 +1,230 @@
+import Foundation
+import Logging
+
+/// One LLM provider behind its own rate limiter.
+public struct LimitedProvider<C: Clock>: Sendable where C.Duration == Duration {
+    /// The provider's configured name.
+    public var name: String
+    /// The client that speaks its wire format.
+    public var client: any LLMProvider
+    /// Its limiter, shared by every worker.
+    public var limiter: RateLimiter<C>
+
+    /// Creates an entry.
+    public init(name: String, client: any LLMProvider, limiter: RateLimiter<C>) {
+        self.name = name
+        self.client = client
+        self.limiter = limiter
+    }
+}
+
+/// How one attempt at enrichment ended.
+public enum EnrichmentOutcome: Sendable {
+    /// A provider answered.
+    case enriched(Enrichment)
+    /// Every provider failed, refused, or kept the message waiting too long.
+    case failed(ProviderChainFailure)
+}
+
+/// Why no provider in the chain answered this attempt.
+public struct ProviderChainFailure: Sendable, Equatable {
+    /// The dead-letter category if this ends the message.
+    public var category: ErrorCategory
+    /// The last error, one line, never a secret.
+    public var reason: String
+    /// The provider the reason belongs to.
+    public var provider: String?
+    /// True when trying again cannot help (every provider refused the request).
+    public var permanent: Bool
+    /// False when only rate limits kept the message waiting: that never uses up an attempt.
+    public var countsAttempt: Bool
+}
+
+/// The `processing.chain` of LLM providers: the first that can answer does.
+///
+/// A provider that is cooling down or out of budget is skipped at once in
+/// favour of the next one; a provider that fails is not asked again in the
+/// same attempt. When every provider is only waiting for its limiter, the
+/// worker waits for the earliest one, but never past the message's hold
+/// deadline (`processing.max_hold_seconds` after it was delivered), so the
+/// broker's consumer timeout never fires; the message then goes to a retry
+/// queue without using an attempt.
+///
+/// Generic over its clock so that tests drive cooldowns and waits with a
+/// manual clock; the daemon uses ``ContinuousClock``.
+public final class ProviderChain<C: Clock>: Sendable where C.Duration == Duration {
+    /// The providers, in chain order.
+    public let providers: [LimitedProvider<C>]
+    /// The longest a delivery may wait for limiters before it goes to a retry queue.
+    public let maxHold: Duration
+    /// Every request the chain made, by provider.
+    public let statistics = ProviderCallStatistics()
+    private let clock: C
+    private let shutdownTransport: @Sendable () async -> Void
+
+    /// How long a quota-exhausted provider is left alone before it is asked again.
+    static var quotaPause: Duration { .seconds(3600) }
+
+    /// Creates a chain; `shutdownTransport` releases the HTTP client when the daemon stops.
+    public init(
+        providers: [LimitedProvider<C>],
+        maxHold: Duration,
+        clock: C,
+        shutdownTransport: @escaping @Sendable () async -> Void = {}
+    ) {
+        self.providers = providers
+        self.maxHold = maxHold
+        self.clock = clock
+        self.shutdownTransport = shutdownTransport
+    }
+
+    /// True for the default chain `[builtin]`: nothing to call.
+    public var isEmpty: Bool { providers.isEmpty }
+
+    /// Releases the HTTP client.
+    public func shutdown() async {
+        await shutdownTransport()
+    }
+
+    private enum ProviderState {
+        case available(outputInvalidAnswers: Int)
+        case failed(ErrorCategory, String)
+        case rejected(String)
+    }
+
+    /// Asks the providers in order until one answers, for one attempt at `prepared`;
+    /// waits for limiters no later than `holdDeadline`.
+    public func enrich(_ prepared: PreparedTweet, holdDeadline deadline: C.Instant, logger: Logger) async -> EnrichmentOutcome {
+        let request = ProviderRequest(tweet: prepared.tweet, builtin: prepared.analysis)
+        var states = [ProviderState](repeating: .available(outputInvalidAnswers: 0), count: providers.count)
+        var lastFailure: (category: ErrorCategory, reason: String, provider: String)?
+
+        while true {
+            var earliestChance: C.Instant?
+            var index = 0
+            while index < providers.count {
+                guard case .available(let outputInvalidAnswers) = states[index] else {
+                    index += 1
+                    continue
+                }
+                let entry = providers[index]
+                switch entry.limiter.tryAcquire(estimatedTokens: entry.client.estimatedTokens(for: request)) {
+                case .notBefore(let instant, _):
+                    earliestChance = min(earliestChance ?? instant, instant)
+                case .granted(let permit):
+                    let started = clock.now
+                    do throws(ProviderError) {
+                        let answer = try await entry.client.analyze(request)
+                        let latency = started.duration(to: clock.now)
+                        statistics.recordAnswer(provider: entry.name, latency: latency, usage: answer.usage)
+                        entry.limiter.complete(permit, actualTokens: answer.usage.inputTokens + answer.usage.outputTokens)
+                        entry.limiter.recordSuccess()
+                        if let budget = answer.serverBudget {
+                            entry.limiter.recordServerBudget(remainingRequests: budget.remainingRequests, resetAfter: budget.resetAfter)
+                        }
+                        return .enriched(Enrichment(
+                            provider: entry.name, model: answer.model, sentiment: answer.sentiment, topics: answer.topics,
+                            summary: answer.summary, language: answer.language,
+                            usage: TweetResult.Usage(inputTokens: answer.usage.inputTokens, outputTokens: answer.usage.outputTokens),
+                            providerMilliseconds: latency.seconds * 1000
+                        ))
+                    } catch {
+                        statistics.recordFailure(provider: entry.name, kind: error.kind, latency: started.duration(to: clock.now))
+                        entry.limiter.complete(permit, actualTokens: nil)
+                        if let budget = error.serverBudget {
+                            entry.limiter.recordServerBudget(remainingRequests: budget.remainingRequests, resetAfter: budget.resetAfter)
+                        }
+                        logger.warning("provider failed", metadata: [
+                            LogKey.provider: .string(entry.name), LogKey.error: .string(error.description),
+                        ])
+                        switch error.kind {
+                        case .rateLimited(let retryAfter), .overloaded(let retryAfter):
+                            // The cooldown is the limiter's, shared by every worker; this provider stays in the running.
+                            entry.limiter.recordRateLimited(retryAfter: retryAfter)
+                            lastFailure = (.rateLimited, error.message, entry.name)
+                        case .transient:
+                            states[index] = .failed(.providerUnavailable, error.message)
+                            lastFailure = (.providerUnavailable, error.message, entry.name)
+                        case .quotaExhausted:
+                            entry.limiter.markUnavailable(until: clock.now.advanced(by: Self.quotaPause))
+                            states[index] = .failed(.providerUnavailable, error.message)
+                            lastFailure = (.providerUnavailable, error.message, entry.name)
+                        case .rejected:
+                            states[index] = .rejected(error.message)
+                            lastFailure = (.providerRejected, error.message, entry.name)
+                        case .outputInvalid:
+                            lastFailure = (.outputInvalid, error.message, entry.name)
+                            guard outputInvalidAnswers >= 1 else {
+                                // One more try on the same provider at once (its limiter permitting), then fall back.
+                                states[index] = .available(outputInvalidAnswers: outputInvalidAnswers + 1)
+                                continue
+                            }
+                            states[index] = .failed(.outputInvalid, error.message)
+                        }
+                    }
+                }
+                index += 1
+            }
+
+            let stillAvailable = states.contains { if case .available = $0 { true } else { false } }
+            guard stillAvailable else {
+                return .failed(Self.summarize(states, lastFailure: lastFailure, providers: providers))
+            }
+            guard let earliestChance else {
+                // A provider that was rate limited during this pass may be asked again at once.
+                continue
+            }
+            if earliestChance > deadline {
+                return .failed(ProviderChainFailure(
+                    category: .rateLimited,
+                    reason: "every provider is rate limited or cooling down past the \(Int(maxHold.seconds)) s a delivery may be held"
+                        + (lastFailure.map { "; last error: \($0.reason)" } ?? ""),
+                    provider: lastFailure?.provider ?? providers.first?.name,
+                    permanent: false,
+                    countsAttempt: false
+                ))
+            }
+            do {
+                try await clock.sleep(until: earliestChance, tolerance: .milliseconds(1))
+            } catch {
+                return .failed(ProviderChainFailure(
+                    category: .rateLimited, reason: "shutting down while waiting for a rate limit",
+                    provider: providers.first?.name, permanent: false, countsAttempt: false
+                ))
+            }
+        }
+    }
+
+    private static func summarize(
+        _ states: [ProviderState],
+        lastFailure: (category: ErrorCategory, reason: String, provider: String)?,
+        providers: [LimitedProvider<C>]
+    ) -> ProviderChainFailure {
+        let everyoneRefused = states.allSatisfy { if case .rejected = $0 { true } else { false } }
+        let failure = lastFailure ?? (.internal, "no provider could be asked", providers.first?.name ?? "")
+        return ProviderChainFailure(
+            category: everyoneRefused ? .providerRejected : failure.category,
+            reason: failure.reason,
+            provider: failure.provider,
+            permanent: everyoneRefused,
+            countsAttempt: true
+        )
+    }
+}
+
+extension ProviderChain where C == ContinuousClock {
+    /// A chain on the real clock.
+    public convenience init(
+        providers: [LimitedProvider<ContinuousClock>],
+        maxHold: Duration,
+        shutdownTransport: @escaping @Sendable () async -> Void = {}
+    ) {
+        self.init(providers: providers, maxHold: maxHold, clock: ContinuousClock(), shutdownTransport: shutdownTransport)
+    }
+
+    /// Asks the providers in order until one answers, holding the delivery at most
+    /// ``maxHold`` after it was received.
+    public func enrich(_ prepared: PreparedTweet, logger: Logger) async -> EnrichmentOutcome {
+        await enrich(prepared, holdDeadline: prepared.delivery.receivedAt + maxHold, logger: logger)
+    }
+}
