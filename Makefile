@@ -2,13 +2,16 @@
 #
 #   make deps        install missing Debian packages (scripts/install-deps.sh)
 #   make build       swift build
-#   make test        unit + integration tests against a private RabbitMQ node
+#   make test        unit + integration tests against a private RabbitMQ node, and the
+#                    loopback LLM server's self-test
 #                    (tweetdtest@localhost on 127.0.0.1:5673, wiped before each run,
 #                    always stopped afterwards)
 #   make demo        build, start the demo broker (tweetddemo@localhost on 5674, left
 #                    running), publish samples/tweets.jsonl, process it, show results
 #   make demo-stop   stop the demo broker
 #   make broker-up / broker-down   start / stop the test broker by hand
+#   make bench       release build, private broker (tweetdbench@localhost on 5675,
+#                    wiped, stopped afterwards), scripts/bench.py, BENCHMARKS.md
 #   make samples     regenerate samples/ (deterministic)
 #   make clean       swift package clean, remove dist/
 #
@@ -23,13 +26,17 @@ TEST_BROKER_NAME ?= tweetdtest
 TEST_BROKER_PORT ?= 5673
 DEMO_BROKER_NAME ?= tweetddemo
 DEMO_BROKER_PORT ?= 5674
+BENCH_BROKER_NAME ?= tweetdbench
+BENCH_BROKER_PORT ?= 5675
+BENCH_FLAGS ?=
 SWIFT_TEST_FLAGS ?=
 
 TEST_BROKER := BROKER_NAME=$(TEST_BROKER_NAME) BROKER_PORT=$(TEST_BROKER_PORT)
 DEMO_BROKER := BROKER_NAME=$(DEMO_BROKER_NAME) BROKER_PORT=$(DEMO_BROKER_PORT)
+BENCH_BROKER := BROKER_NAME=$(BENCH_BROKER_NAME) BROKER_PORT=$(BENCH_BROKER_PORT)
 
 .DEFAULT_GOAL := build
-.PHONY: deps build test demo demo-stop broker-up broker-down samples clean
+.PHONY: deps build test demo demo-stop bench broker-up broker-down samples clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -51,6 +58,8 @@ test: deps
 	TWEETD_BINARY="$$(pwd)/.build/debug/tweetd"; \
 	export TWEETD_TEST_BROKER_URL TWEETD_BINARY; \
 	echo "TWEETD_TEST_BROKER_URL=$$TWEETD_TEST_BROKER_URL TWEETD_BINARY=$$TWEETD_BINARY"; \
+	echo "$(PYTHON) scripts/test_fake_llm_server.py"; \
+	$(PYTHON) scripts/test_fake_llm_server.py; \
 	echo "$(SWIFT) build --build-tests"; \
 	$(SWIFT) build --build-tests; \
 	echo "$(SWIFT) test $(SWIFT_TEST_FLAGS)"; \
@@ -58,6 +67,20 @@ test: deps
 
 demo: deps build
 	@$(DEMO_BROKER) bash scripts/demo.sh
+
+# Benchmarks run on a release build against their own private broker, which is
+# wiped first and stopped whatever happens. BENCH_FLAGS passes options to
+# scripts/bench.py, e.g. BENCH_FLAGS="--only batch" (then BENCHMARKS.md is not written).
+bench: deps
+	@set -euo pipefail; \
+	export $(BENCH_BROKER); \
+	$(SWIFT) build -c release; \
+	bash scripts/broker.sh stop --wipe; \
+	trap 'rc=$$?; bash scripts/broker.sh stop || true; exit $$rc' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; \
+	bash scripts/broker.sh start; \
+	write="--write BENCHMARKS.md"; [[ -z "$(BENCH_FLAGS)" ]] || write=""; \
+	$(PYTHON) scripts/bench.py --binary .build/release/tweetd --broker-url "$$(bash scripts/broker.sh url)" $$write $(BENCH_FLAGS)
 
 demo-stop:
 	@$(DEMO_BROKER) bash scripts/broker.sh stop

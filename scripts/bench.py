@@ -1,0 +1,357 @@
+#!/usr/bin/env python3
+"""bench.py — tweetd benchmarks, driven from outside as an operator would.
+
+    python3 scripts/bench.py --binary .build/release/tweetd \\
+        --broker-url amqp://guest:guest@127.0.0.1:5675/ [--only NAME ...] \\
+        [--write BENCHMARKS.md]
+
+`make bench` builds the release binary, starts a private broker
+(tweetdbench@localhost on 5675, wiped), runs this script and stops the broker.
+
+Sections (--only picks some; default all):
+  batch      the original pipeline's batch: 98 tweets, 2.3 s per provider call,
+             15 workers; goal: wall time <= 1.1 x ceil(98/15) x 2.3 s = 17.7 s
+  sustained  1,200 tweets against a server enforcing 600 requests per 60 s;
+             goal: >= 97 % of 600 rpm, zero 429s
+
+Every section uses its own exchanges and queues (prefix bench.<section>) and
+the loopback LLM server scripts/fake_llm_server.py. Each prints what went in
+and what came out; a section whose counts do not add up fails the bench
+(exit 1) whatever its speed.
+"""
+
+import argparse
+import datetime
+import json
+import math
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FAKE_SERVER = os.path.join(ROOT, "scripts", "fake_llm_server.py")
+
+TEXTS = [
+    "I love this new phone, the battery lasts two days!",
+    "Worst customer service ever, still waiting for a refund.",
+    "The match last night was incredible, what a goal",
+    "New study shows coffee might be good for your heart",
+    "Traffic on the bridge again. Every single morning.",
+    "Just finished the marathon, exhausted but happy",
+    "El nuevo restaurante del centro es fantástico",
+    "Das Wetter heute ist wirklich schrecklich",
+    "Our team shipped the release two weeks early, proud of everyone",
+    "Is anyone else having trouble logging in to the bank app?",
+]
+
+
+class BenchFailure(Exception):
+    """A section whose counts do not add up."""
+
+
+# --------------------------------------------------------------------------
+# plumbing
+
+
+def tweets(count, prefix):
+    """Deterministic, varied tweets as JSON lines."""
+    lines = []
+    for i in range(count):
+        text = f"{TEXTS[i % len(TEXTS)]} #{prefix}{i}"
+        lines.append(json.dumps({
+            "id": f"{prefix}-{i}",
+            "text": text,
+            "author": {"id": str(1000 + i % 97), "username": f"user{i % 97}"},
+            "created_at": "2026-11-29T09:00:00Z",
+        }))
+    return "\n".join(lines) + "\n"
+
+
+class FakeServer:
+    """scripts/fake_llm_server.py on a free loopback port."""
+
+    def __init__(self, config):
+        self.proc = subprocess.Popen(
+            [sys.executable, FAKE_SERVER, "--port", "0", "--config", json.dumps(config)],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline()
+        match = re.search(r":(\d+)\s*$", line)
+        if not match:
+            self.proc.kill()
+            raise BenchFailure(f"fake LLM server did not start: {line!r}")
+        self.port = int(match.group(1))
+
+    def base_url(self, name):
+        return f"http://127.0.0.1:{self.port}/{name}/v1"
+
+    def stats(self, name):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_stats", timeout=10) as response:
+            return json.load(response)["providers"].get(name, {})
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+class Section:
+    """One bench run's private topology and configuration file."""
+
+    def __init__(self, args, name, workdir):
+        self.args = args
+        self.name = name
+        self.prefix = f"bench.{name}"
+        self.dir = os.path.join(workdir, name)
+        os.makedirs(self.dir, exist_ok=True)
+        self.config = os.path.join(self.dir, "tweetd.yaml")
+
+    def write_config(self, processing, providers):
+        p = self.prefix
+        text = f"""broker:
+  url: "{self.args.broker_url}"
+topology:
+  exchange: {p}.tweets
+  queues:
+    - name: {p}.in
+      bindings: ["#"]
+  results_exchange: {p}.results
+  results_queue: {p}.results
+  dead_letter_exchange: {p}.dead
+  dead_letter_queue: {p}.dead
+  retry_exchange: {p}.retry
+  metrics_exchange: {p}.metrics
+processing:
+{processing}
+log:
+  level: warning
+providers:
+{providers}
+"""
+        with open(self.config, "w") as f:
+            f.write(text)
+
+    def tweetd(self, *arguments, timeout=600):
+        command = [self.args.binary, *arguments, "--config", self.config]
+        return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+
+    def checked(self, *arguments, timeout=600):
+        done = self.tweetd(*arguments, timeout=timeout)
+        if done.returncode != 0:
+            raise BenchFailure(f"tweetd {' '.join(arguments)} exited {done.returncode}: {done.stderr[-2000:]}")
+        return done
+
+    def prepare(self, count):
+        """Declares the topology, empties it and publishes `count` tweets."""
+        self.checked("setup")
+        for queue in ("in", "results", "dead"):
+            subprocess.run(["bash", os.path.join(ROOT, "scripts", "broker.sh"), "ctl", "-q", "purge_queue",
+                            f"{self.prefix}.{queue}"], capture_output=True, check=False)
+        path = os.path.join(self.dir, "tweets.jsonl")
+        with open(path, "w") as f:
+            f.write(tweets(count, self.name))
+        self.checked("publish", path)
+
+    def queue_counts(self):
+        status = json.loads(self.checked("status", "--json").stdout)
+        return {q["role"] if q["role"] != "retry" else q["name"]: q["messages"] for q in status["queues"]}
+
+    def drain(self, timeout):
+        """Runs `tweetd run --drain` with a report; returns (wall seconds, report)."""
+        report = os.path.join(self.dir, "report.json")
+        started = time.monotonic()
+        self.checked("run", "--drain", "--report", report, timeout=timeout)
+        wall = time.monotonic() - started
+        with open(report) as f:
+            return wall, json.load(f)
+
+    def expect_all_results(self, count):
+        counts = self.queue_counts()
+        print(f"  in: {count} tweets; out: {counts.get('results')} results, {counts.get('dead_letter')} dead letters, "
+              f"{counts.get('input')} left in the input queue")
+        if counts.get("results") != count or counts.get("dead_letter") != 0 or counts.get("input") != 0:
+            raise BenchFailure(f"{self.name}: expected {count} results and nothing else, got {counts}")
+
+
+def provider_yaml(name, kind, base_url, rpm, burst=None, timeout=30):
+    lines = [f"  {name}:", f"    kind: {kind}", f"    base_url: {base_url}", "    model: bench-model",
+             f"    rpm: {rpm}", f"    timeout_seconds: {timeout}"]
+    if burst is not None:
+        lines.append(f"    burst: {burst}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------
+# sections
+
+
+def bench_batch(args, workdir):
+    """The original pipeline's batch: 98 tweets, 2.3 s per call, 15 workers."""
+    count, workers, call_seconds = 98, 15, 2.3
+    ideal = math.ceil(count / workers) * call_seconds
+    section = Section(args, "batch", workdir)
+    server = FakeServer({"llm": {"latency_ms": int(call_seconds * 1000)}})
+    try:
+        section.write_config(
+            f"  workers: {workers}\n  chain: [llm]",
+            provider_yaml("llm", "openai-compatible", server.base_url("llm"), rpm=3500))
+        section.prepare(count)
+        wall, report = section.drain(timeout=120)
+        stats = server.stats("llm")
+    finally:
+        server.stop()
+    section.expect_all_results(count)
+    if stats.get("requests") != count:
+        raise BenchFailure(f"batch: expected {count} provider calls, the server saw {stats.get('requests')}")
+    goal = 1.1 * ideal
+    print(f"  wall {wall:.2f} s, ideal {ideal:.1f} s, ratio {wall / ideal:.3f}, max concurrent calls {stats.get('max_concurrent')}")
+    return {
+        "name": "batch: 98 tweets, 2.3 s a call, 15 workers",
+        "value": f"{wall:.2f} s ({wall / ideal:.3f} x ideal {ideal:.1f} s)",
+        "goal": f"<= {goal:.1f} s (1.1 x ideal)",
+        "ok": wall <= goal,
+        "details": {"wall_seconds": round(wall, 3), "ideal_seconds": ideal,
+                    "max_concurrent_calls": stats.get("max_concurrent"),
+                    "processing_p50_ms": report.get("processing_time", {}).get("p50_ms")},
+    }
+
+
+def bench_sustained(args, workdir):
+    """A long run against a server that enforces exactly 600 requests per 60 s."""
+    count, rpm = args.sustained_tweets, 600
+    section = Section(args, "sustained", workdir)
+    server = FakeServer({"local": {"latency_ms": 150, "latency_jitter_ms": 100, "rpm_limit": rpm}})
+    try:
+        section.write_config(
+            "  workers: 15\n  chain: [local]",
+            provider_yaml("local", "openai-compatible", server.base_url("local"), rpm=rpm))
+        section.prepare(count)
+        wall, _ = section.drain(timeout=count / rpm * 60 * 2 + 120)
+        stats = server.stats("local")
+    finally:
+        server.stop()
+    section.expect_all_results(count)
+    statuses = stats.get("status_counts", {})
+    rejected = statuses.get("429", 0)
+    span = stats["last_at"] - stats["first_at"]
+    # Requests per minute between the first and the last request: n requests span n - 1 gaps.
+    throughput = (stats["accepted"] - 1) / span * 60 if span > 0 else 0.0
+    share = throughput / rpm
+    print(f"  {stats['accepted']} requests in {span:.1f} s = {throughput:.1f} rpm ({share:.1%} of {rpm}), "
+          f"429s {rejected}, max in any 60 s {stats.get('max_received_in_any_60s')}, wall {wall:.1f} s")
+    return {
+        "name": f"sustained: {count} tweets at a 600 rpm limit",
+        "value": f"{throughput:.1f} rpm ({share:.1%}), {rejected} x 429",
+        "goal": ">= 97 % of 600 rpm, zero 429s",
+        "ok": share >= 0.97 and rejected == 0,
+        "details": {"requests": stats["accepted"], "span_seconds": round(span, 2),
+                    "requests_per_minute": round(throughput, 1), "status_counts": statuses,
+                    "max_received_in_any_60s": stats.get("max_received_in_any_60s"),
+                    "wall_seconds": round(wall, 2)},
+    }
+
+
+SECTIONS = {"batch": bench_batch, "sustained": bench_sustained}
+
+
+# --------------------------------------------------------------------------
+# report
+
+
+def machine_facts(binary):
+    def run(command):
+        try:
+            return subprocess.run(command, capture_output=True, text=True, timeout=30).stdout.strip()
+        except OSError:
+            return "?"
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "?")
+    except OSError:
+        pass
+    memory = "?"
+    try:
+        with open("/proc/meminfo") as f:
+            kib = int(next(line.split()[1] for line in f if line.startswith("MemTotal")))
+            memory = f"{kib / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration, ValueError):
+        pass
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": f"{cpu} x {os.cpu_count()}",
+        "memory": memory,
+        "kernel": platform.release(),
+        "rabbitmq": run(["dpkg-query", "-W", "-f=${Version}", "rabbitmq-server"]),
+        "librabbitmq": run(["dpkg-query", "-W", "-f=${Version}", "librabbitmq4"]),
+        "swift": run(["swift", "--version"]).splitlines()[0] if run(["swift", "--version"]) else "?",
+        "tweetd": run([binary, "--version"]),
+        "commit": run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]),
+    }
+
+
+def markdown(facts, rows, command):
+    lines = [
+        "# Benchmarks", "",
+        "Written by `make bench` (scripts/bench.py); do not edit by hand. Every number below",
+        "comes from one run on the machine described here, against a private RabbitMQ node",
+        "and the loopback LLM server `scripts/fake_llm_server.py`.", "",
+        "## Machine", "",
+    ]
+    lines += [f"- {key}: {value}" for key, value in facts.items()]
+    lines += ["", "## Command", "", "```", command, "```", "", "## Results", "",
+              "| benchmark | measured | goal | met |", "|---|---|---|---|"]
+    for row in rows:
+        lines.append(f"| {row['name']} | {row['value']} | {row['goal']} | {'yes' if row['ok'] else 'NO'} |")
+    lines += ["", "## Details", ""]
+    for row in rows:
+        lines.append(f"- {row['name']}: `{json.dumps(row['details'], sort_keys=True)}`")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--binary", required=True, help="the tweetd binary (a release build)")
+    parser.add_argument("--broker-url", required=True)
+    parser.add_argument("--only", nargs="*", choices=sorted(SECTIONS), help="run only these sections")
+    parser.add_argument("--sustained-tweets", type=int, default=1200)
+    parser.add_argument("--write", metavar="FILE", help="write the results as Markdown to FILE")
+    args = parser.parse_args()
+    args.binary = os.path.abspath(args.binary)
+
+    names = args.only or list(SECTIONS)
+    rows, failures = [], []
+    with tempfile.TemporaryDirectory(prefix="tweetd-bench-") as workdir:
+        for name in names:
+            print(f"==> {name}", flush=True)
+            try:
+                rows.append(SECTIONS[name](args, workdir))
+            except (BenchFailure, subprocess.TimeoutExpired) as error:
+                print(f"  FAILED: {error}", flush=True)
+                failures.append(name)
+
+    width = max((len(r["name"]) for r in rows), default=10)
+    print()
+    for row in rows:
+        print(f"{row['name']:<{width}}  {row['value']:<40}  goal {row['goal']:<32}  {'met' if row['ok'] else 'NOT MET'}")
+    if args.write and rows:
+        command = "make bench   # = " + " ".join(["python3 scripts/bench.py", "--binary", ".build/release/tweetd",
+                                                  "--broker-url", "amqp://…@127.0.0.1:5675/", "--write", "BENCHMARKS.md"])
+        with open(args.write, "w") as f:
+            f.write(markdown(machine_facts(args.binary), rows, command))
+        print(f"\nwrote {args.write}")
+    if failures:
+        print(f"\nfailed: {', '.join(failures)}", file=sys.stderr)
+        return 1
+    return 0 if all(row["ok"] for row in rows) else 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())
