@@ -45,9 +45,19 @@ enum LoggingBootstrap {
     static func bootstrap(_ configuration: LogConfiguration, statusLine: TerminalStatusLine? = nil) -> Logger {
         let level = Logger.Level(rawValue: configuration.level.rawValue) ?? .info
         LoggingSystem.bootstrap { label in
-            var handler = statusLine.map { StreamLogHandler(label: label, stream: $0.logStream) } ?? StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            switch configuration.format {
+            case .json:
+                // One JSON object per line; a progress bar, if any, still redraws below them.
+                var handler = statusLine.map { line in
+                    JSONLogHandler(label: label) { bytes in line.print(String(decoding: bytes, as: UTF8.self)) }
+                } ?? JSONLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            case .text:
+                var handler = statusLine.map { StreamLogHandler(label: label, stream: $0.logStream) } ?? StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         var logger = Logger(label: "tweetd")
         logger.logLevel = level

@@ -2,6 +2,8 @@ import ArgumentParser
 import Engine
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 
 /// `tweetd run`: the daemon.
@@ -74,13 +76,31 @@ struct RunCommand: AsyncParsableCommand {
             "chain": .string(configuration.processing.chain.joined(separator: ",")),
         ])
 
+        logger.info("effective configuration", metadata: [
+            "config": .dictionary(Logger.Metadata(
+                configuration.redactedSettings().map { ($0.key, Logger.MetadataValue.string($0.value)) }
+            ) { first, _ in first }),
+        ])
+
         let topology = configuration.topology
+        let registry = PrometheusCollectorRegistry()
+        let metrics = TweetdMetrics.prometheus(registry: registry)
+        // Anything else in the process that uses swift-metrics lands in the same registry.
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets = TweetdMetrics.durationBuckets
+        MetricsSystem.bootstrap(factory)
         let chain: ProviderChain<ContinuousClock>
         do {
-            chain = try await ProviderChain.make(configuration: configuration, environment: ProcessInfo.processInfo.environment)
+            chain = try await ProviderChain.make(
+                configuration: configuration, environment: ProcessInfo.processInfo.environment, metrics: metrics
+            )
         } catch {
             throw CommandFailure.usage(error.description)
         }
+        metrics.register(
+            providers: chain.providers.map(\.name), queues: topology.monitoredQueues.map(\.name),
+            workers: configuration.processing.workers
+        )
         let pipeline = TweetPipeline(
             endpoint: configuration.endpoint,
             topology: topology,
@@ -88,9 +108,33 @@ struct RunCommand: AsyncParsableCommand {
             chain: chain,
             settings: configuration.pipelineSettings(drain: drain),
             reconnect: configuration.reconnectSettings,
+            metrics: metrics,
             logger: logger
         )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        // The listener and the snapshots come before the pipeline, so they are shut down after it
+        // and /readyz says "shutting down" while in-flight messages finish.
+        if let listen = configuration.metrics.listen {
+            let server = ObservabilityHTTPServer(
+                address: listen, logger: logger, route: ObservabilityEndpoints.route(pipeline: pipeline, registry: registry)
+            )
+            do {
+                let port = try await server.bind()
+                logger.info("metrics listening", metadata: [
+                    "address": .string("http://\(MetricsConfiguration.ListenAddress(host: listen.host, port: port))"),
+                ])
+                services.append(.init(service: server))
+            } catch {
+                let problem = "metrics.listen \(listen): \(error)"
+                // A batch run next to a running daemon should not fail over the daemon's port.
+                guard drain else { throw CommandFailure.runtime(problem) }
+                logger.warning("no metrics listener for this drain run", metadata: [LogKey.error: .string(problem)])
+            }
+        }
+        services.append(.init(service: MetricsReporter(
+            pipeline: pipeline, metrics: metrics, endpoint: configuration.endpoint, reconnect: configuration.reconnectSettings,
+            topology: topology, configuration: configuration.metrics, workers: configuration.processing.workers, logger: logger
+        )))
         if drain {
             // Listed first so it is shut down last, after the pipeline's final numbers are in.
             let reporter = DrainProgressReporter(

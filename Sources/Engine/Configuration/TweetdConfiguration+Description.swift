@@ -7,7 +7,39 @@ extension TweetdConfiguration: CustomStringConvertible {
     /// Derived values (prefetch, burst, max_concurrency) appear resolved; an
     /// unset optional value appears as `null`.
     public func redactedDescription() -> String {
-        let root = Self.mapping([
+        do {
+            return try Yams.serialize(node: redactedNode, indent: 2, width: -1, allowUnicode: true)
+        } catch {
+            // Not reachable with the nodes built below; never fall back to
+            // anything that could show a secret.
+            return "(configuration could not be rendered: \(error))\n"
+        }
+    }
+
+    /// The effective configuration as dotted keys and their values
+    /// (`processing.workers` → `15`, `providers.openai.rpm` → `3500`), holding
+    /// no secret, like ``redactedDescription()``: for the start-up log line.
+    public func redactedSettings() -> [(key: String, value: String)] {
+        var settings: [(key: String, value: String)] = []
+        func flatten(_ node: Node, prefix: String) {
+            switch node {
+            case .mapping(let mapping):
+                for (key, value) in mapping {
+                    let name = key.string ?? "?"
+                    flatten(value, prefix: prefix.isEmpty ? name : "\(prefix).\(name)")
+                }
+            case .sequence(let sequence):
+                settings.append((prefix, "[" + sequence.map { $0.string ?? "?" }.joined(separator: ", ") + "]"))
+            case .scalar(let scalar):
+                settings.append((prefix, scalar.string))
+            }
+        }
+        flatten(redactedNode, prefix: "")
+        return settings
+    }
+
+    private var redactedNode: Node {
+        Self.mapping([
             ("broker", brokerNode),
             ("topology", topologyNode),
             ("processing", processingNode),
@@ -35,13 +67,6 @@ extension TweetdConfiguration: CustomStringConvertible {
                 ])
             ),
         ])
-        do {
-            return try Yams.serialize(node: root, indent: 2, width: -1, allowUnicode: true)
-        } catch {
-            // Not reachable with the nodes built above; never fall back to
-            // anything that could show a secret.
-            return "(configuration could not be rendered: \(error))\n"
-        }
     }
 
     /// The same text as ``redactedDescription()``.

@@ -32,13 +32,14 @@ public final class ResultSubscriber: Service {
         topology: TopologyConfiguration,
         bindings: [String],
         count: Int?,
+        exchange: String? = nil,
         prefetch: Int = 64,
         logger: Logger,
         onReady: @escaping @Sendable (String) -> Void = { _ in },
         onResult: @escaping @Sendable (Delivery) -> Bool
     ) {
         self.endpoint = endpoint
-        self.exchange = topology.resultsExchange
+        self.exchange = exchange ?? topology.resultsExchange
         self.bindings = bindings.isEmpty ? ["#"] : bindings
         self.count = count
         self.prefetch = prefetch

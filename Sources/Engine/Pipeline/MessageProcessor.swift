@@ -18,6 +18,12 @@ public struct ProcessingOutcome: Sendable {
     public var message: OutgoingMessage
     /// The tweet's id, when the body got far enough to have one.
     public var tweetID: String?
+
+    /// The provider that answered, or the one a dead letter or retry names in `x-provider`.
+    public var provider: String? {
+        if case .result(let provider) = kind { return provider }
+        return message.properties.headers[DeadLetter.Header.provider]?.stringValue
+    }
 }
 
 /// What an LLM provider added to the built-in analysis.

@@ -42,9 +42,12 @@ public final class PipelineStatistics: Sendable {
     }
 
     private let state = Mutex(State())
+    private let metrics: TweetdMetrics
 
-    /// Creates empty statistics.
-    public init() {}
+    /// Creates empty statistics that also count into `metrics`.
+    public init(metrics: TweetdMetrics = .discarding()) {
+        self.metrics = metrics
+    }
 
     /// Records a message acked with a result.
     public func recordSuccess(provider: String, priority: Int, seconds: Double) {
@@ -72,16 +75,22 @@ public final class PipelineStatistics: Sendable {
         }
     }
 
-    /// Records a message settled with `kind`: a result, a dead letter or a retry.
-    public func record(_ kind: ProcessingOutcome.Kind, priority: Int, seconds: Double) {
+    /// Records a message settled with `kind`: a result, a dead letter or a retry;
+    /// `provider` is the provider that answered or was last involved, if any.
+    public func record(_ kind: ProcessingOutcome.Kind, provider: String? = nil, priority: Int, seconds: Double) {
+        let outcome: TweetdMetrics.MessageOutcome
         switch kind {
-        case .result(let provider):
-            recordSuccess(provider: provider, priority: priority, seconds: seconds)
+        case .result(let answering):
+            recordSuccess(provider: answering, priority: priority, seconds: seconds)
+            outcome = .ok
         case .deadLetter(let category, _):
             recordDeadLetter(category, priority: priority, seconds: seconds)
+            outcome = category == .invalidInput ? .invalid : .dead
         case .retry:
             recordRetry(priority: priority, seconds: seconds)
+            outcome = .retried
         }
+        metrics.messageSettled(outcome, provider: provider, processing: .seconds(seconds))
     }
 
     /// Records a message given back to its queue unprocessed.

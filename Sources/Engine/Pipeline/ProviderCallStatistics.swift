@@ -35,9 +35,12 @@ public final class ProviderCallStatistics: Sendable {
     }
 
     private let counts = Mutex<[String: Counts]>([:])
+    private let metrics: TweetdMetrics
 
-    /// Creates empty statistics.
-    public init() {}
+    /// Creates empty statistics that also count into `metrics`.
+    public init(metrics: TweetdMetrics = .discarding()) {
+        self.metrics = metrics
+    }
 
     /// Counts an answered request.
     public func recordAnswer(provider: String, latency: Duration, usage: TokenUsage) {
@@ -48,6 +51,8 @@ public final class ProviderCallStatistics: Sendable {
             counts[provider]!.inputTokens += usage.inputTokens
             counts[provider]!.outputTokens += usage.outputTokens
         }
+        metrics.providerRequest(provider: provider, status: "ok", latency: latency)
+        metrics.providerTokens(provider: provider, input: usage.inputTokens, output: usage.outputTokens)
     }
 
     /// Counts a failed request.
@@ -58,6 +63,7 @@ public final class ProviderCallStatistics: Sendable {
             counts[provider]!.failuresByKind[kind.name, default: 0] += 1
             counts[provider]!.latency += latency
         }
+        metrics.providerRequest(provider: provider, status: kind.name, latency: latency)
     }
 
     /// The counts so far, by provider name.

@@ -3,10 +3,14 @@ import Foundation
 extension ProviderChain where C == ContinuousClock {
     /// Builds the configured `processing.chain`: one client and one limiter per LLM provider;
     /// `builtin` entries need neither, since the built-in analysis always runs first.
-    public static func make(configuration: TweetdConfiguration, environment: [String: String]) async throws(ConfigurationError) -> ProviderChain<ContinuousClock> {
+    public static func make(
+        configuration: TweetdConfiguration,
+        environment: [String: String],
+        metrics: TweetdMetrics = .discarding()
+    ) async throws(ConfigurationError) -> ProviderChain<ContinuousClock> {
         let names = configuration.processing.chain.filter { configuration.providers[$0]?.kind != .builtin }
         guard !names.isEmpty else {
-            return ProviderChain(providers: [], maxHold: .seconds(configuration.processing.maxHoldSeconds))
+            return ProviderChain(providers: [], maxHold: .seconds(configuration.processing.maxHoldSeconds), metrics: metrics)
         }
         let transport = AsyncHTTPClientTransport()
         var providers: [LimitedProvider<ContinuousClock>] = []
@@ -36,6 +40,7 @@ extension ProviderChain where C == ContinuousClock {
         return ProviderChain(
             providers: providers,
             maxHold: .seconds(configuration.processing.maxHoldSeconds),
+            metrics: metrics,
             shutdownTransport: { await transport.shutdown() }
         )
     }

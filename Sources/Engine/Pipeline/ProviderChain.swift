@@ -58,7 +58,8 @@ public final class ProviderChain<C: Clock>: Sendable where C.Duration == Duratio
     /// The longest a delivery may wait for limiters before it goes to a retry queue.
     public let maxHold: Duration
     /// Every request the chain made, by provider.
-    public let statistics = ProviderCallStatistics()
+    public let statistics: ProviderCallStatistics
+    private let metrics: TweetdMetrics
     private let clock: C
     private let shutdownTransport: @Sendable () async -> Void
 
@@ -70,11 +71,14 @@ public final class ProviderChain<C: Clock>: Sendable where C.Duration == Duratio
         providers: [LimitedProvider<C>],
         maxHold: Duration,
         clock: C,
+        metrics: TweetdMetrics = .discarding(),
         shutdownTransport: @escaping @Sendable () async -> Void = {}
     ) {
         self.providers = providers
         self.maxHold = maxHold
         self.clock = clock
+        self.metrics = metrics
+        self.statistics = ProviderCallStatistics(metrics: metrics)
         self.shutdownTransport = shutdownTransport
     }
 
@@ -98,6 +102,8 @@ public final class ProviderChain<C: Clock>: Sendable where C.Duration == Duratio
         let request = ProviderRequest(tweet: prepared.tweet, builtin: prepared.analysis)
         var states = [ProviderState](repeating: .available(outputInvalidAnswers: 0), count: providers.count)
         var lastFailure: (category: ErrorCategory, reason: String, provider: String)?
+        // Time spent sleeping for limiters in this attempt, reported with each request that follows.
+        var waited: Duration = .zero
 
         while true {
             var earliestChance: C.Instant?
@@ -112,6 +118,7 @@ public final class ProviderChain<C: Clock>: Sendable where C.Duration == Duratio
                 case .notBefore(let instant, _):
                     earliestChance = min(earliestChance ?? instant, instant)
                 case .granted(let permit):
+                    metrics.rateLimitWait(provider: entry.name, wait: waited)
                     let started = clock.now
                     do throws(ProviderError) {
                         let answer = try await entry.client.analyze(request)
@@ -140,7 +147,9 @@ public final class ProviderChain<C: Clock>: Sendable where C.Duration == Duratio
                         switch error.kind {
                         case .rateLimited(let retryAfter), .overloaded(let retryAfter):
                             // The cooldown is the limiter's, shared by every worker; this provider stays in the running.
-                            entry.limiter.recordRateLimited(retryAfter: retryAfter)
+                            if entry.limiter.recordRateLimited(retryAfter: retryAfter) {
+                                metrics.cooldowns(provider: entry.name, count: 1)
+                            }
                             lastFailure = (.rateLimited, error.message, entry.name)
                         case .transient:
                             states[index] = .failed(.providerUnavailable, error.message)
@@ -185,7 +194,9 @@ public final class ProviderChain<C: Clock>: Sendable where C.Duration == Duratio
                 ))
             }
             do {
+                let sleptFrom = clock.now
                 try await clock.sleep(until: earliestChance, tolerance: .milliseconds(1))
+                waited += sleptFrom.duration(to: clock.now)
             } catch {
                 return .failed(ProviderChainFailure(
                     category: .rateLimited, reason: "shutting down while waiting for a rate limit",
@@ -217,9 +228,10 @@ extension ProviderChain where C == ContinuousClock {
     public convenience init(
         providers: [LimitedProvider<ContinuousClock>],
         maxHold: Duration,
+        metrics: TweetdMetrics = .discarding(),
         shutdownTransport: @escaping @Sendable () async -> Void = {}
     ) {
-        self.init(providers: providers, maxHold: maxHold, clock: ContinuousClock(), shutdownTransport: shutdownTransport)
+        self.init(providers: providers, maxHold: maxHold, clock: ContinuousClock(), metrics: metrics, shutdownTransport: shutdownTransport)
     }
 
     /// Asks the providers in order until one answers, holding the delivery at most

@@ -54,7 +54,11 @@ public final class TweetPipeline: Service {
     private let logger: Logger
     /// What the pipeline has done so far; shared with reporting.
     public let statistics: PipelineStatistics
+    private let metrics: TweetdMetrics
     private let inFlight = Atomic<Int>(0)
+    /// The open connections while ``run()`` runs, for readiness.
+    private let connections = Mutex<(publisher: PublisherConnection, consumer: ConsumerConnection)?>(nil)
+    private let phase = Atomic<Int>(Phase.starting.rawValue)
     /// Prefetched deliveries waiting for a worker; a property so progress reporting can count them.
     private let buffer = DeliveryBuffer()
 
@@ -66,7 +70,7 @@ public final class TweetPipeline: Service {
         chain: ProviderChain<ContinuousClock> = ProviderChain(providers: [], maxHold: .seconds(600)),
         settings: PipelineSettings,
         reconnect: ReconnectSettings = ReconnectSettings(),
-        statistics: PipelineStatistics = PipelineStatistics(),
+        metrics: TweetdMetrics = .discarding(),
         logger: Logger
     ) {
         self.endpoint = endpoint
@@ -75,8 +79,49 @@ public final class TweetPipeline: Service {
         self.chain = chain
         self.settings = settings
         self.reconnect = reconnect
-        self.statistics = statistics
+        self.metrics = metrics
+        self.statistics = PipelineStatistics(metrics: metrics)
         self.logger = logger
+    }
+
+    /// Where the pipeline is in its life, for readiness.
+    private enum Phase: Int {
+        case starting, running, stopping, stopped
+    }
+
+    /// Whether the pipeline is ready to take work: consuming on an open
+    /// consumer connection with an open publisher connection. When it is not,
+    /// the reason, in one line.
+    public var readiness: (ready: Bool, reason: String) {
+        switch Phase(rawValue: phase.load(ordering: .acquiring)) ?? .stopped {
+        case .starting:
+            return (false, "connecting to the broker")
+        case .stopping:
+            return (false, "shutting down")
+        case .stopped:
+            return (false, "stopped")
+        case .running:
+            guard let (publisher, consumer) = connections.withLock({ $0 }) else {
+                return (false, "connecting to the broker")
+            }
+            if !consumer.isConsuming {
+                return (false, "consumer connection to the broker lost; reconnecting")
+            }
+            if !publisher.isConnected {
+                return (false, "publisher connection to the broker lost; reconnecting")
+            }
+            return (true, "consuming")
+        }
+    }
+
+    /// True once ``run()`` has returned.
+    public var isStopped: Bool {
+        phase.load(ordering: .acquiring) == Phase.stopped.rawValue
+    }
+
+    /// Sets the gauges that reflect the pipeline's state now; called before a scrape or a snapshot.
+    public func updateStateGauges() {
+        metrics.state(inFlight: inFlightCount, brokerConnected: readiness.ready)
     }
 
     /// Messages being processed right now.
@@ -106,6 +151,7 @@ public final class TweetPipeline: Service {
             onConnect: { admin throws(AMQPError) in try topology.declare(using: admin) },
             onDelivery: { delivery in buffer.push(delivery) }
         )
+        defer { phase.store(Phase.stopped.rawValue, ordering: .releasing) }
         try await publisher.start()
         do {
             try await consumer.start()
@@ -113,6 +159,8 @@ public final class TweetPipeline: Service {
             await publisher.close()
             throw error
         }
+        connections.withLock { $0 = (publisher, consumer) }
+        phase.store(Phase.running.rawValue, ordering: .releasing)
         logger.info("consuming", metadata: [
             LogKey.queue: .string(topology.inputQueueNames.joined(separator: ",")),
             LogKey.worker: .stringConvertible(settings.workers),
@@ -135,11 +183,14 @@ public final class TweetPipeline: Service {
                 await group.waitForAll()
             }
         } onGracefulShutdown: {
+            self.phase.store(Phase.stopping.rawValue, ordering: .releasing)
             self.logger.info("shutting down: finishing in-flight messages", metadata: ["in_flight": .stringConvertible(self.inFlightCount)])
             Self.stopTakingWork(buffer: buffer, consumer: consumer)
         }
 
         // Every worker is done: send the last acks, then close.
+        phase.store(Phase.stopping.rawValue, ordering: .releasing)
+        connections.withLock { $0 = nil }
         await consumer.close()
         await publisher.close()
         await chain.shutdown()
@@ -164,7 +215,7 @@ public final class TweetPipeline: Service {
             // then the in-flight count (progress reporting) never counts one message twice.
             inFlight.subtract(1, ordering: .relaxed)
             if let settled {
-                statistics.record(settled.kind, priority: delivery.priority, seconds: settled.seconds)
+                statistics.record(settled.kind, provider: settled.provider, priority: delivery.priority, seconds: settled.seconds)
             }
         }
     }
@@ -175,10 +226,14 @@ public final class TweetPipeline: Service {
         publisher: PublisherConnection,
         consumer: ConsumerConnection,
         logger workerLogger: Logger
-    ) async -> (kind: ProcessingOutcome.Kind, seconds: Double)? {
+    ) async -> (kind: ProcessingOutcome.Kind, provider: String?, seconds: Double)? {
         let startedAt = ContinuousClock.now
         var logger = workerLogger
         logger[metadataKey: LogKey.deliveryTag] = .stringConvertible(delivery.deliveryTag)
+        if let timestamp = delivery.properties.timestamp {
+            // AMQP timestamps are whole seconds: the wait is as precise as the producer's clock and that.
+            metrics.queueWait(.seconds(max(0, Date().timeIntervalSince1970 - Double(timestamp))))
+        }
         let outcome = await process(delivery, startedAt: startedAt, logger: &logger)
         do {
             try await publisher.publish(outcome.message)
@@ -202,7 +257,7 @@ public final class TweetPipeline: Service {
                 "counts_attempt": .stringConvertible(countsAttempt),
             ])
         }
-        return (outcome.kind, (ContinuousClock.now - startedAt).seconds)
+        return (outcome.kind, outcome.provider, (ContinuousClock.now - startedAt).seconds)
     }
 
     /// Decode, analyse, and ask the provider chain when there is one.

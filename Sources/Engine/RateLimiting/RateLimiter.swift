@@ -153,12 +153,20 @@ public final class RateLimiter<C: Clock>: Sendable where C.Duration == Duration 
     /// for the n-th cooldown in a row. Answers arriving while a cooldown runs
     /// were sent before it and do not make the run longer; ``recordSuccess()``
     /// ends the run. A longer pause already running is never shortened.
-    public func recordRateLimited(retryAfter: Duration?) {
+    ///
+    /// - Returns: whether this started a cooldown (rather than extending or
+    ///   leaving one already running), for counting cooldowns.
+    @discardableResult
+    public func recordRateLimited(retryAfter: Duration?) -> Bool {
         let factor = retryAfter == nil ? Self.clampedJitter(jitter()) : 1
-        let resumptions = state.withLock { machine in
-            machine.recordRateLimited(retryAfter: retryAfter, jitter: factor, now: clock.now)
+        let (resumptions, started) = state.withLock { machine in
+            let now = clock.now
+            let before = machine.snapshot(name: name, now: now).totalCooldowns
+            let resumptions = machine.recordRateLimited(retryAfter: retryAfter, jitter: factor, now: now)
+            return (resumptions, machine.snapshot(name: name, now: now).totalCooldowns > before)
         }
         resumptions.forEach { $0.resume() }
+        return started
     }
 
     /// The provider answered: the next 429 starts its backoff from `cooldownInitial` again.

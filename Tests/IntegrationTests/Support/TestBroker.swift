@@ -58,14 +58,18 @@ struct TestBroker {
         maxAttempts: Int = 4,
         maxHoldSeconds: Int = 600,
         logLevel: String = "info",
+        logFormat: String = "text",
         processing: [String] = [],
+        brokerURL: String? = nil,
+        broker: [String] = [],
+        metricsIntervalSeconds: Int = 10,
         extra: String = ""
     ) -> String {
         """
         broker:
-          url: "\(url)"
+          url: "\(brokerURL ?? url)"
           heartbeat_seconds: 10
-        topology:
+        \(broker.map { "  " + $0 + "\n" }.joined())topology:
           exchange: \(topology.exchange)
           queues:
             - name: \(inputQueue)
@@ -87,6 +91,10 @@ struct TestBroker {
           max_hold_seconds: \(maxHoldSeconds)
         \(processing.map { "  " + $0 + "\n" }.joined())log:
           level: \(logLevel)
+          format: \(logFormat)
+        metrics:
+          listen: 127.0.0.1:0
+          publish_interval_seconds: \(metricsIntervalSeconds)
         \(extra)
         """
     }

@@ -1,0 +1,134 @@
+@testable import Engine
+import Foundation
+import Logging
+import Prometheus
+import Synchronization
+import Testing
+
+@Suite("Observability without a broker: JSON logs, metrics, snapshots")
+struct ObservabilityUnitTests {
+    private func parse(_ bytes: [UInt8]) throws -> [String: JSONValue] {
+        try #require(try StrictJSONParser().parse(bytes).objectValue).entries.reduce(into: [:]) { $0[$1.key] = $1.value }
+    }
+
+    @Test("A JSON log line has time, level, label, message and source, with metadata at the top level under its dotted keys")
+    func jsonLogLine() throws {
+        var handler = JSONLogHandler(label: "tweetd", now: { Date(timeIntervalSince1970: 1_790_000_000.25) }, write: { _ in })
+        handler[metadataKey: "worker"] = "3"
+        let line = handler.line(
+            level: .warning, message: "provider failed",
+            metadata: ["tweet.id": "123", "attempt": .stringConvertible(2), "message": "clash", "nested": ["a": ["1", "2"]]],
+            source: "Engine"
+        )
+        #expect(line.last == UInt8(ascii: "\n"))
+        #expect(!line.dropLast().contains(UInt8(ascii: "\n")), "one line")
+        let object = try parse(Array(line.dropLast()))
+        #expect(object["time"] == .string("2026-09-21T14:13:20.250Z"))
+        #expect(object["level"] == .string("warning"))
+        #expect(object["label"] == .string("tweetd"))
+        #expect(object["message"] == .string("provider failed"))
+        #expect(object["source"] == .string("Engine"))
+        #expect(object["tweet.id"] == .string("123"))
+        #expect(object["worker"] == .string("3"))
+        #expect(object["attempt"] == .string("2"))
+        #expect(object["metadata.message"] == .string("clash"), "metadata never overwrites a fixed field")
+        #expect(object["nested"]?.objectValue?["a"] == .array([.string("1"), .string("2")]))
+    }
+
+    @Test("Messages that need escaping still make one valid JSON line")
+    func jsonLogEscapes() throws {
+        let handler = JSONLogHandler(label: "tweetd", write: { _ in })
+        let line = handler.line(level: .info, message: "quote \" backslash \\ newline \n tab \t emoji 🎉", metadata: nil, source: "x")
+        let object = try parse(Array(line.dropLast()))
+        #expect(object["message"] == .string("quote \" backslash \\ newline \n tab \t emoji 🎉"))
+    }
+
+    @Test("Registered families show at zero before any message; settled messages count by outcome and provider")
+    func prometheusCounts() throws {
+        let registry = PrometheusCollectorRegistry()
+        let metrics = TweetdMetrics.prometheus(registry: registry)
+        metrics.register(providers: ["openai"], queues: ["tweets.in"], workers: 15)
+        func exposition() -> String {
+            var buffer: [UInt8] = []
+            registry.emit(into: &buffer)
+            return String(decoding: buffer, as: UTF8.self)
+        }
+        let empty = exposition()
+        for family in ["tweetd_messages_total", "tweetd_processing_seconds", "tweetd_provider_requests_total",
+                       "tweetd_provider_tokens_total", "tweetd_rate_limit_wait_seconds", "tweetd_queue_messages", "tweetd_workers"] {
+            #expect(empty.contains("# TYPE \(family) "), "\(family) before any message")
+        }
+        #expect(empty.contains("tweetd_workers 15"))
+
+        metrics.messageSettled(.ok, provider: "openai", processing: .milliseconds(120))
+        metrics.messageSettled(.ok, provider: "openai", processing: .milliseconds(80))
+        metrics.messageSettled(.invalid, provider: nil, processing: .microseconds(300))
+        metrics.providerRequest(provider: "openai", status: "rate_limited", latency: .milliseconds(5))
+        metrics.providerTokens(provider: "openai", input: 100, output: 20)
+        metrics.cooldowns(provider: "openai", count: 1)
+        let text = exposition()
+        #expect(text.contains(#"tweetd_messages_total{outcome="ok",provider="openai"} 2"#))
+        #expect(text.contains(#"tweetd_messages_total{outcome="invalid",provider="none"} 1"#))
+        #expect(text.contains("tweetd_processing_seconds_count 3"))
+        #expect(text.contains(#"tweetd_provider_requests_total{provider="openai",status="rate_limited"} 1"#))
+        #expect(text.contains(#"tweetd_provider_tokens_total{provider="openai",direction="input"} 100"#))
+        #expect(text.contains(#"tweetd_rate_limit_cooldowns_total{provider="openai"} 1"#))
+        // The 80 ms and 120 ms messages fall in the 100 ms and 250 ms buckets.
+        #expect(text.contains(#"tweetd_processing_seconds_bucket{le="0.1"} 2"#))
+        #expect(text.contains(#"tweetd_processing_seconds_bucket{le="0.25"} 3"#))
+    }
+
+    @Test("A snapshot counts outcomes like /metrics does, with rates over the interval and usage against the limit")
+    func snapshotJSON() throws {
+        var previous = PipelineStatistics.Snapshot()
+        previous.succeeded = 10
+        var now = previous
+        now.succeeded = 30
+        now.deadLetters = [.invalidInput: 2, .providerRejected: 1]
+        now.retried = 4
+        now.priorities = [0: 30, 7: 7]
+        now.providers = ["openai": 30]
+        now.processingSeconds = [0.1, 0.2, 0.3]
+        now.processingSecondsTotal = 3.7
+        var counts = ProviderCallStatistics.Counts()
+        counts.requests = 35
+        counts.ok = 30
+        counts.failed = 5
+        counts.failuresByKind = ["rate_limited": 5]
+        let snapshot = MetricsSnapshot(
+            instance: "host-1", time: Date(timeIntervalSince1970: 1_790_000_000), uptimeSeconds: 20, intervalSeconds: 10,
+            statistics: now, previous: previous,
+            providers: [ProviderUsage(
+                name: "openai", counts: counts, requestsPerMinute: 3500, burst: 59, tokensPerMinute: nil,
+                requestsInLastMinute: 35, tokensInLastMinute: 4000, coolingDownSeconds: 2.5, cooldowns: 1
+            )],
+            inFlight: 3, buffered: 1, workers: 15, queues: ["tweets.in": 12], pending: 12, brokerConnected: true
+        )
+        let object = try parse(snapshot.json())
+        let messages = try #require(object["messages"]?.objectValue)
+        #expect(messages["ok"] == .integer(30))
+        #expect(messages["dead"] == .integer(1), "invalid input counts apart")
+        #expect(messages["invalid"] == .integer(2))
+        #expect(messages["retried"] == .integer(4))
+        #expect(messages["settled"] == .integer(37))
+        let rates = try #require(object["rates"]?.objectValue)
+        #expect(rates["ok_per_second"] == .double(2))
+        #expect(rates["settled_per_second"] == .double(2.7))
+        let openai = try #require(object["providers"]?.objectValue?["openai"]?.objectValue)
+        #expect(openai["rate_limited"] == .integer(5))
+        #expect(openai["rpm_used"] == .double(0.01))
+        #expect(openai["cooling_down_seconds"] == .double(2.5))
+        #expect(openai["limit"]?.objectValue?["tpm"] == .null)
+        let processing = try #require(object["processing_seconds"]?.objectValue)
+        #expect(processing["count"] == .integer(37))
+        #expect(processing["avg"] == .double(0.1))
+        #expect(processing["max"] == .double(0.3))
+        #expect(object["queues"]?.objectValue?["tweets.in"] == .integer(12))
+        #expect(object["priorities"]?.objectValue?["7"] == .integer(7))
+        #expect(object["broker_connected"] == .bool(true))
+        #expect(object["pending"] == .integer(12))
+
+        let line = MetricsSnapshot.humanLine(snapshot.json())
+        #expect(line == "host-1  settled 37 (ok 30, dead 1, retried 4, invalid 2)  2.7/s  in flight 3  pending 12  openai 35/3500 rpm")
+    }
+}
