@@ -8,7 +8,8 @@
 # (`swift` on PATH, or /opt/swift/usr/bin/swift); this script only checks it.
 set -euo pipefail
 
-PACKAGES=(librabbitmq-dev rabbitmq-server python3 python3-pika pkg-config procps)
+# chromium and a font: the dashboard test renders the page headless.
+PACKAGES=(librabbitmq-dev rabbitmq-server python3 python3-pika pkg-config procps chromium fonts-dejavu-core)
 SWIFT_FALLBACK=/opt/swift/usr/bin/swift
 
 say() { printf 'install-deps: %s\n' "$*"; }

@@ -112,11 +112,29 @@ struct RunCommand: AsyncParsableCommand {
             logger: logger
         )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if drain {
+            // Listed first so it is shut down last, after the pipeline's final numbers are in.
+            let progress = DrainProgressReporter(
+                pipeline: pipeline, workers: configuration.processing.workers, endpoint: configuration.endpoint,
+                queues: topology.monitoredQueues, interval: progressInterval,
+                display: statusLine.map { .terminal($0) } ?? .log, logger: logger
+            )
+            services.append(.init(service: progress, successTerminationBehavior: .gracefullyShutdownGroup))
+        }
         // The listener and the snapshots come before the pipeline, so they are shut down after it
         // and /readyz says "shutting down" while in-flight messages finish.
+        let reporter = MetricsReporter(
+            pipeline: pipeline, metrics: metrics, endpoint: configuration.endpoint, reconnect: configuration.reconnectSettings,
+            topology: topology, configuration: configuration.metrics, workers: configuration.processing.workers, logger: logger
+        )
         if let listen = configuration.metrics.listen {
+            let history = ThroughputHistory()
+            let workers = configuration.processing.workers
             let server = ObservabilityHTTPServer(
-                address: listen, logger: logger, route: ObservabilityEndpoints.route(pipeline: pipeline, registry: registry)
+                address: listen, logger: logger,
+                route: ObservabilityEndpoints.route(pipeline: pipeline, registry: registry) {
+                    Dashboard.statsJSON(snapshot: reporter.currentSnapshot(), history: history, version: TweetdVersion.current)
+                }
             )
             do {
                 let port = try await server.bind()
@@ -124,6 +142,9 @@ struct RunCommand: AsyncParsableCommand {
                     "address": .string("http://\(MetricsConfiguration.ListenAddress(host: listen.host, port: port))"),
                 ])
                 services.append(.init(service: server))
+                services.append(.init(service: RepeatingService(interval: history.interval) {
+                    history.record(pipeline.statistics.snapshot(), at: .now, time: Date(), workers: workers)
+                }))
             } catch {
                 let problem = "metrics.listen \(listen): \(error)"
                 // A batch run next to a running daemon should not fail over the daemon's port.
@@ -131,19 +152,7 @@ struct RunCommand: AsyncParsableCommand {
                 logger.warning("no metrics listener for this drain run", metadata: [LogKey.error: .string(problem)])
             }
         }
-        services.append(.init(service: MetricsReporter(
-            pipeline: pipeline, metrics: metrics, endpoint: configuration.endpoint, reconnect: configuration.reconnectSettings,
-            topology: topology, configuration: configuration.metrics, workers: configuration.processing.workers, logger: logger
-        )))
-        if drain {
-            // Listed first so it is shut down last, after the pipeline's final numbers are in.
-            let reporter = DrainProgressReporter(
-                pipeline: pipeline, workers: configuration.processing.workers, endpoint: configuration.endpoint,
-                queues: topology.monitoredQueues, interval: progressInterval,
-                display: statusLine.map { .terminal($0) } ?? .log, logger: logger
-            )
-            services.append(.init(service: reporter, successTerminationBehavior: .gracefullyShutdownGroup))
-        }
+        services.append(.init(service: reporter))
         services.append(.init(service: pipeline, successTerminationBehavior: .gracefullyShutdownGroup))
         var groupConfiguration = ServiceGroupConfiguration(
             services: services,

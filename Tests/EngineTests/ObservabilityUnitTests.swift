@@ -132,3 +132,45 @@ struct ObservabilityUnitTests {
         #expect(line == "host-1  settled 37 (ok 30, dead 1, retried 4, invalid 2)  2.7/s  in flight 3  pending 12  openai 35/3500 rpm")
     }
 }
+
+@Suite("Dashboard data without a broker")
+struct DashboardDataTests {
+    @Test("The history turns counters into per-second rates and utilisation, and keeps only the newest points")
+    func historyRates() {
+        let history = ThroughputHistory(interval: .seconds(5), capacity: 2)
+        let start = ContinuousClock.now
+        var statistics = PipelineStatistics.Snapshot()
+        history.record(statistics, at: start, time: Date(), workers: 4)
+        #expect(history.points().isEmpty, "the first sample is the baseline")
+
+        statistics.succeeded = 50
+        statistics.deadLetters = [.invalidInput: 5, .providerUnavailable: 10]
+        statistics.processingSecondsTotal = 10
+        history.record(statistics, at: start + .seconds(5), time: Date(), workers: 4)
+        let point = history.points()[0]
+        #expect(point.ok == 10)
+        #expect(point.dead == 2)
+        #expect(point.invalid == 1)
+        #expect(point.utilisation == 0.5, "10 busy seconds of 4 workers over 5 s")
+
+        history.record(statistics, at: start + .seconds(10), time: Date(), workers: 4)
+        history.record(statistics, at: start + .seconds(15), time: Date(), workers: 4)
+        #expect(history.points().count == 2)
+        #expect(history.points().allSatisfy { $0.ok == 0 })
+    }
+
+    @Test("/api/stats is JSON with the version, the history and the snapshot")
+    func statsJSON() throws {
+        let history = ThroughputHistory()
+        let snapshot = MetricsSnapshot(
+            instance: "i", time: Date(), uptimeSeconds: 1, intervalSeconds: 1, statistics: .init(), previous: .init(),
+            providers: [], inFlight: 0, buffered: 0, workers: 1, queues: nil, pending: nil, brokerConnected: false
+        )
+        let json = try StrictJSONParser().parse(Dashboard.statsJSON(snapshot: snapshot, history: history, version: "9.9.9"))
+        let object = try #require(json.objectValue)
+        #expect(object["version"] == .string("9.9.9"))
+        #expect(object["history"] == .array([]))
+        #expect(object["snapshot"]?.objectValue?["instance"] == .string("i"))
+        #expect(Dashboard.page.contains("/api/stats"))
+    }
+}

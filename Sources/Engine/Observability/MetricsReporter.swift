@@ -24,6 +24,10 @@ public final class MetricsReporter: Service {
     private let workers: Int
     private let logger: Logger
     private let started = ContinuousClock.now
+    /// The last published snapshot's numbers, for rates, and whether the broker took it.
+    private let last: Mutex<(statistics: PipelineStatistics.Snapshot, at: ContinuousClock.Instant, reachable: Bool)>
+    /// The queue depths the broker last gave.
+    private let latestDepths = Mutex<QueueStatusSample?>(nil)
 
     /// A reporter for `pipeline`, watching the topology's queues.
     public init(
@@ -45,6 +49,14 @@ public final class MetricsReporter: Service {
         self.publishInterval = configuration.publishIntervalSeconds > 0 ? .seconds(configuration.publishIntervalSeconds) : nil
         self.workers = workers
         self.logger = logger
+        self.last = Mutex((PipelineStatistics.Snapshot(), started, true))
+    }
+
+    /// A snapshot now, with rates since the last published one and the last known queue depths:
+    /// what the dashboard's `/api/stats` shows.
+    public func currentSnapshot() -> MetricsSnapshot {
+        let (previous, previousAt) = last.withLock { ($0.statistics, $0.at) }
+        return snapshot(previous: previous, intervalSeconds: (ContinuousClock.now - previousAt).seconds, depths: latestDepths.withLock { $0 })
     }
 
     /// The routing key of this instance's snapshots.
@@ -63,11 +75,10 @@ public final class MetricsReporter: Service {
             try? await gracefulShutdown()
             return
         }
-        // The last snapshot's numbers, for rates, and whether the broker took it.
-        let last = Mutex((statistics: PipelineStatistics.Snapshot(), at: started, reachable: true))
         try await RepeatingService(interval: publishInterval ?? Self.gaugeInterval) {
             let depths = try? await self.connection.sampleQueues(self.queues)
             if let depths {
+                self.latestDepths.withLock { $0 = depths }
                 for reading in depths.readings {
                     self.metrics.queueMessages(queue: reading.queue.name, messages: reading.state?.messages ?? 0)
                 }
@@ -75,10 +86,10 @@ public final class MetricsReporter: Service {
             self.pipeline.updateStateGauges()
             guard self.publishInterval != nil else { return }
             let now = ContinuousClock.now
-            let (previous, previousAt) = last.withLock { ($0.statistics, $0.at) }
+            let (previous, previousAt) = self.last.withLock { ($0.statistics, $0.at) }
             let snapshot = self.snapshot(previous: previous, intervalSeconds: (now - previousAt).seconds, depths: depths)
             let reachable = await self.publish(snapshot)
-            let wasReachable = last.withLock { last in
+            let wasReachable = self.last.withLock { last in
                 defer { last = (snapshot.statistics, now, reachable) }
                 return last.reachable
             }

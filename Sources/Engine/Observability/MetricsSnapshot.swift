@@ -199,6 +199,9 @@ public struct MetricsSnapshot: Sendable {
         json.field("input_tokens", counts.inputTokens)
         json.field("output_tokens", counts.outputTokens)
         json.field("avg_latency_ms", counts.reportStatistics.averageLatencyMilliseconds.map { rounded($0, 3) })
+        let latencies = counts.latencySummary
+        json.field("p50_latency_ms", latencies.map { rounded($0.p50 * 1000, 3) })
+        json.field("p99_latency_ms", latencies.map { rounded($0.p99 * 1000, 3) })
         json.key("limit")
         json.beginObject()
         json.field("rpm", provider.requestsPerMinute)

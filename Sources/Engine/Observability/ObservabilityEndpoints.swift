@@ -7,10 +7,20 @@ public enum ObservabilityEndpoints {
 
     /// `/metrics`: the registry's exposition, with the pipeline's gauges updated first;
     /// `/healthz`: 200 while the pipeline has not stopped; `/readyz`: 200 while the
-    /// pipeline is connected and consuming, else 503 with the reason; anything else 404.
-    public static func route(pipeline: TweetPipeline, registry: PrometheusCollectorRegistry) -> ObservabilityHTTPServer.Route {
-        { path in
+    /// pipeline is connected and consuming, else 503 with the reason; `/`: the
+    /// dashboard page; `/api/stats`: what `stats` returns; anything else 404.
+    public static func route(
+        pipeline: TweetPipeline,
+        registry: PrometheusCollectorRegistry,
+        stats: @escaping @Sendable () -> [UInt8]
+    ) -> ObservabilityHTTPServer.Route {
+        let page = Array(Dashboard.page.utf8)
+        return { path in
             switch path {
+            case "/", "/index.html":
+                return HTTPReply(status: 200, contentType: "text/html; charset=utf-8", body: page)
+            case "/api/stats":
+                return HTTPReply(status: 200, contentType: "application/json", body: stats())
             case "/metrics":
                 pipeline.updateStateGauges()
                 var exposition: [UInt8] = []
@@ -23,7 +33,7 @@ public enum ObservabilityEndpoints {
                 let readiness = pipeline.readiness
                 return HTTPReply(status: readiness.ready ? 200 : 503, text: readiness.reason + "\n")
             default:
-                return HTTPReply(status: 404, text: "not found; try /metrics, /healthz or /readyz\n")
+                return HTTPReply(status: 404, text: "not found; try /, /api/stats, /metrics, /healthz or /readyz\n")
             }
         }
     }

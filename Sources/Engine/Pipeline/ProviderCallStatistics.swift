@@ -19,6 +19,23 @@ public final class ProviderCallStatistics: Sendable {
         public var inputTokens = 0
         /// Output tokens the provider counted (or estimated) in its answers.
         public var outputTokens = 0
+        /// The latest request latencies in seconds, at most ``recentLatencyLimit``, oldest first, for percentiles.
+        public var recentLatencies: [Double] = []
+
+        /// How many latencies ``recentLatencies`` keeps: enough for a stable p99, small enough to copy per snapshot.
+        public static let recentLatencyLimit = 1000
+
+        /// The median and 99th percentile of ``recentLatencies``, in seconds; nil without requests.
+        public var latencySummary: DurationSummary? {
+            DurationSummary(recentLatencies)
+        }
+
+        mutating func remember(_ latency: Duration) {
+            if recentLatencies.count >= Self.recentLatencyLimit {
+                recentLatencies.removeFirst(recentLatencies.count - Self.recentLatencyLimit + 1)
+            }
+            recentLatencies.append(latency.seconds)
+        }
 
         /// Requests refused for the rate: 429 and 529 (overloaded) answers.
         public var rateLimited: Int {
@@ -48,6 +65,7 @@ public final class ProviderCallStatistics: Sendable {
             counts[provider, default: Counts()].requests += 1
             counts[provider]!.ok += 1
             counts[provider]!.latency += latency
+            counts[provider]!.remember(latency)
             counts[provider]!.inputTokens += usage.inputTokens
             counts[provider]!.outputTokens += usage.outputTokens
         }
@@ -62,6 +80,7 @@ public final class ProviderCallStatistics: Sendable {
             counts[provider]!.failed += 1
             counts[provider]!.failuresByKind[kind.name, default: 0] += 1
             counts[provider]!.latency += latency
+            counts[provider]!.remember(latency)
         }
         metrics.providerRequest(provider: provider, status: kind.name, latency: latency)
     }
