@@ -2,8 +2,10 @@
 #
 #   make deps        install missing Debian packages (scripts/install-deps.sh)
 #   make build       swift build
-#   make test        unit + integration tests against a private RabbitMQ node, and the
-#                    loopback LLM server's self-test
+#   make test        unit + integration tests against private RabbitMQ nodes (tweetdtest
+#                    on 5673, shared; tweetdchaos on 5676, which chaos tests stop and
+#                    start), the chaos suite included, and the loopback LLM server's self-test
+#   make chaos       only the chaos suite (make test SWIFT_TEST_FLAGS="--filter Chaos")
 #                    (tweetdtest@localhost on 127.0.0.1:5673, wiped before each run,
 #                    always stopped afterwards)
 #   make demo        build, start the demo broker (tweetddemo@localhost on 5674, left
@@ -32,11 +34,14 @@ BENCH_FLAGS ?=
 SWIFT_TEST_FLAGS ?=
 
 TEST_BROKER := BROKER_NAME=$(TEST_BROKER_NAME) BROKER_PORT=$(TEST_BROKER_PORT)
+CHAOS_BROKER_NAME ?= tweetdchaos
+CHAOS_BROKER_PORT ?= 5676
+CHAOS_BROKER := BROKER_NAME=$(CHAOS_BROKER_NAME) BROKER_PORT=$(CHAOS_BROKER_PORT)
 DEMO_BROKER := BROKER_NAME=$(DEMO_BROKER_NAME) BROKER_PORT=$(DEMO_BROKER_PORT)
 BENCH_BROKER := BROKER_NAME=$(BENCH_BROKER_NAME) BROKER_PORT=$(BENCH_BROKER_PORT)
 
 .DEFAULT_GOAL := build
-.PHONY: deps build test demo demo-stop bench broker-up broker-down samples clean
+.PHONY: deps build test chaos demo demo-stop bench broker-up broker-down samples clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -49,21 +54,28 @@ build: deps
 # /tmp/tweetd-broker-$(TEST_BROKER_NAME) (logs for post-mortems) until the next run.
 test: deps
 	@set -euo pipefail; \
+	$(CHAOS_BROKER) bash scripts/broker.sh stop --wipe; \
 	export $(TEST_BROKER); \
 	bash scripts/broker.sh stop --wipe; \
-	trap 'rc=$$?; bash scripts/broker.sh stop || true; exit $$rc' EXIT; \
+	trap 'rc=$$?; bash scripts/broker.sh stop || true; $(CHAOS_BROKER) bash scripts/broker.sh stop || true; exit $$rc' EXIT; \
 	trap 'exit 130' INT; trap 'exit 143' TERM; \
 	bash scripts/broker.sh start; \
+	$(CHAOS_BROKER) bash scripts/broker.sh start; \
 	TWEETD_TEST_BROKER_URL="$$(bash scripts/broker.sh url)"; \
+	TWEETD_CHAOS_BROKER_URL="$$($(CHAOS_BROKER) bash scripts/broker.sh url)"; \
+	TWEETD_CHAOS_BROKER_NAME=$(CHAOS_BROKER_NAME); TWEETD_CHAOS_BROKER_PORT=$(CHAOS_BROKER_PORT); \
 	TWEETD_BINARY="$$(pwd)/.build/debug/tweetd"; \
-	export TWEETD_TEST_BROKER_URL TWEETD_BINARY; \
-	echo "TWEETD_TEST_BROKER_URL=$$TWEETD_TEST_BROKER_URL TWEETD_BINARY=$$TWEETD_BINARY"; \
+	export TWEETD_TEST_BROKER_URL TWEETD_CHAOS_BROKER_URL TWEETD_CHAOS_BROKER_NAME TWEETD_CHAOS_BROKER_PORT TWEETD_BINARY; \
+	echo "TWEETD_TEST_BROKER_URL=$$TWEETD_TEST_BROKER_URL TWEETD_CHAOS_BROKER_URL=$$TWEETD_CHAOS_BROKER_URL TWEETD_BINARY=$$TWEETD_BINARY"; \
 	echo "$(PYTHON) scripts/test_fake_llm_server.py"; \
 	$(PYTHON) scripts/test_fake_llm_server.py; \
 	echo "$(SWIFT) build --build-tests"; \
 	$(SWIFT) build --build-tests; \
 	echo "$(SWIFT) test $(SWIFT_TEST_FLAGS)"; \
 	$(SWIFT) test $(SWIFT_TEST_FLAGS)
+
+chaos:
+	@$(MAKE) --no-print-directory test SWIFT_TEST_FLAGS="--filter Chaos"
 
 demo: deps build
 	@$(DEMO_BROKER) bash scripts/demo.sh

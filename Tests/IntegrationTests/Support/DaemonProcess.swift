@@ -61,6 +61,19 @@ final class DaemonProcess: @unchecked Sendable {
         try process.run()
     }
 
+    /// The process id.
+    var pid: Int32 { process.processIdentifier }
+
+    /// Whether it still runs.
+    var isRunning: Bool { process.isRunning }
+
+    /// Peak resident memory so far in KiB (VmHWM), while it runs.
+    var peakResidentKiB: Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
+        return line.flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") }
+    }
+
     /// Sends SIGTERM.
     func terminate() {
         kill(process.processIdentifier, SIGTERM)

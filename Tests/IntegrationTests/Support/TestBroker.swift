@@ -19,10 +19,20 @@ struct TestBroker {
     let endpoint: AMQPEndpoint
     let logger: Logger
 
+    /// Which broker a test runs on.
+    enum Node {
+        /// The broker every test shares.
+        case shared
+        /// A second node that chaos tests may stop and start (`TWEETD_CHAOS_BROKER_URL`).
+        case chaos
+
+        var urlVariable: String { self == .shared ? "TWEETD_TEST_BROKER_URL" : "TWEETD_CHAOS_BROKER_URL" }
+    }
+
     /// Reads the broker URL `make test` exports; fails the test when it is missing.
-    init(retryDelays: [Int] = [5, 30, 120]) throws {
-        guard let url = ProcessInfo.processInfo.environment["TWEETD_TEST_BROKER_URL"], !url.isEmpty else {
-            throw Missing(description: "TWEETD_TEST_BROKER_URL is not set: run the integration tests with `make test`, which starts a private RabbitMQ")
+    init(retryDelays: [Int] = [5, 30, 120], node: Node = .shared) throws {
+        guard let url = ProcessInfo.processInfo.environment[node.urlVariable], !url.isEmpty else {
+            throw Missing(description: "\(node.urlVariable) is not set: run the integration tests with `make test`, which starts private RabbitMQ nodes")
         }
         self.url = url
         prefix = "t" + UUID().uuidString.prefix(8).lowercased()
@@ -214,9 +224,10 @@ extension TestBroker {
     /// Runs `body` with a fresh set of names and a connected client, and deletes the names afterwards.
     static func with(
         retryDelays: [Int] = [5, 30, 120],
+        node: Node = .shared,
         _ body: (TestBroker, PublisherConnection) async throws -> Void
     ) async throws {
-        let broker = try TestBroker(retryDelays: retryDelays)
+        let broker = try TestBroker(retryDelays: retryDelays, node: node)
         let client = try await broker.connect()
         do {
             try await body(broker, client)

@@ -1,0 +1,347 @@
+import Engine
+import Foundation
+import Testing
+
+/// The chaos suite: kills, broker restarts, cut and silent connections, slow
+/// providers at shutdown, and hostile bodies. Each test counts what went in
+/// and what came out and prints it.
+///
+/// The broker restart runs on a node of its own (`TWEETD_CHAOS_BROKER_URL`), so
+/// the other suites, which run in parallel on the shared node, never notice; the
+/// suite runs one test at a time because the memory alarm and the restart hit the whole node.
+@Suite("Chaos: nothing lost", .serialized)
+struct ChaosTests {
+    /// Results by tweet id, and how many results in all.
+    static func resultCounts(_ broker: TestBroker, client: PublisherConnection) async throws -> (byID: [String: Int], total: Int) {
+        let results = try await broker.takeAll(from: try #require(broker.topology.resultsQueue), with: client)
+        var byID: [String: Int] = [:]
+        for result in results {
+            if let id = try resultJSON(result)["id"] as? String { byID[id, default: 0] += 1 }
+        }
+        return (byID, results.count)
+    }
+
+    static func waitForResults(_ count: Int, broker: TestBroker, client: PublisherConnection, timeout: Duration = .seconds(60)) async -> Bool {
+        let queue = broker.topology.resultsQueue!
+        return await eventually(timeout: timeout, every: .milliseconds(50)) {
+            ((try? await broker.inspect(queue, with: client).messages) ?? 0) >= count
+        }
+    }
+
+    static func publish(_ count: Int, prefix: String, broker: TestBroker, client: PublisherConnection) async throws -> [String] {
+        let ids = (0..<count).map { "\(prefix)-\($0)" }
+        try await broker.publish(ids.map { tweetBody(id: $0, text: "chaos test tweet \($0), what a day") }, with: client)
+        return ids
+    }
+
+    /// Every id has at least one result, nothing is dead, nothing is left; prints the counts.
+    static func expectEverythingAnswered(
+        _ ids: [String], broker: TestBroker, client: PublisherConnection, exactlyOnce: Bool = false, _ label: String
+    ) async throws {
+        let (byID, total) = try await resultCounts(broker, client: client)
+        let missing = ids.filter { byID[$0] == nil }
+        let dead = try await broker.inspect(broker.topology.deadLetterQueue, with: client).messages
+        let left = try await broker.inspect(broker.inputQueue, with: client).messages
+        print("\(label): in \(ids.count) tweets; out \(total) results for \(byID.count) distinct ids (\(total - byID.count) duplicates), \(missing.count) missing, \(dead) dead, \(left) left in the queue")
+        #expect(missing.isEmpty, "\(label): missing results for \(missing.prefix(5))")
+        #expect(Set(byID.keys).isSubset(of: Set(ids)), "\(label): results only for what was published")
+        #expect(dead == 0, "\(label): nothing dead")
+        #expect(left == 0, "\(label): nothing left")
+        if exactlyOnce {
+            #expect(total == ids.count, "\(label): exactly one result per tweet")
+        }
+    }
+
+    @Test("SIGKILL three times mid-run, restart, drain: every tweet has a result, nothing dead, nothing left")
+    func killedThreeTimes() async throws {
+        try await TestBroker.with { broker, client in
+            let ids = try await Self.publish(4000, prefix: "kill", broker: broker, client: client)
+            let yaml = broker.configurationYAML(workers: 8, prefetch: 16)
+            for threshold in [600, 1500, 2500] {
+                let daemon = try DaemonProcess(arguments: ["run"], configuration: yaml)
+                #expect(await Self.waitForResults(threshold, broker: broker, client: client), "\(daemon.standardError.suffix(1000))")
+                daemon.kill9()
+                _ = await daemon.waitForExit(timeout: .seconds(10))
+                print("killed with SIGKILL after at least \(threshold) results")
+            }
+            let drain = try DaemonProcess(arguments: ["run", "--drain"], configuration: yaml)
+            #expect(await drain.waitForExit(timeout: .seconds(120)) == 0, "\(drain.standardError.suffix(2000))")
+            try await Self.expectEverythingAnswered(ids, broker: broker, client: client, "SIGKILL x3")
+        }
+    }
+
+    /// Runs `rabbitmqctl` on the chaos node through scripts/broker.sh.
+    static func chaosBrokerctl(_ arguments: String...) async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let node = try #require(environment["TWEETD_CHAOS_BROKER_NAME"], "make test exports TWEETD_CHAOS_BROKER_NAME")
+        let port = try #require(environment["TWEETD_CHAOS_BROKER_PORT"])
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/broker.sh")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [script.path, "ctl", "-q"] + arguments
+        process.environment = environment.merging(["BROKER_NAME": node, "BROKER_PORT": port]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        while process.isRunning {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(process.terminationStatus == 0, "rabbitmqctl \(arguments)")
+    }
+
+    @Test("The broker's application stops and starts mid-run: the same daemon reconnects on its own and finishes")
+    func brokerRestart() async throws {
+        func brokerctl(_ command: String) async throws { try await Self.chaosBrokerctl(command) }
+        try await TestBroker.with(node: .chaos) { broker, client in
+            let ids = try await Self.publish(3000, prefix: "restart", broker: broker, client: client)
+            let yaml = broker.configurationYAML(
+                workers: 8, broker: ["reconnect_initial_delay_ms: 100", "reconnect_max_delay_seconds: 1"]
+            )
+            let daemon = try DaemonProcess(arguments: ["run", "--drain"], configuration: yaml)
+            #expect(await Self.waitForResults(500, broker: broker, client: client))
+            try await brokerctl("stop_app")
+            print("broker application stopped")
+            try await Task.sleep(for: .seconds(3))
+            #expect(daemon.isRunning, "the daemon does not exit because the broker went away")
+            try await brokerctl("start_app")
+            print("broker application started")
+            // The test's own client does not reconnect: read the results with a new one.
+            let fresh = try await broker.connect()
+            #expect(await daemon.waitForExit(timeout: .seconds(120)) == 0, "\(daemon.standardError.suffix(3000))")
+            #expect(daemon.standardError.contains("reconnected to the broker"))
+            try await Self.expectEverythingAnswered(ids, broker: broker, client: fresh, "broker restart")
+            await fresh.close()
+        }
+    }
+
+    @Test(
+        "A TCP proxy between daemon and broker drops or black-holes the connection mid-run: the daemon reconnects and nothing is lost",
+        arguments: [TCPProxy.Mode.close, .blackhole]
+    )
+    func connectionCut(mode: TCPProxy.Mode) async throws {
+        try await TestBroker.with { broker, client in
+            let target = try #require(URLComponents(string: broker.url).flatMap { url in url.port.map { "\(url.host ?? "127.0.0.1"):\($0)" } })
+            try await TCPProxy.with(target: target) { proxy in
+                let ids = try await Self.publish(3000, prefix: "cut-\(mode.rawValue)", broker: broker, client: client)
+                // Heartbeats every 2 s: a silent connection is noticed within a few seconds.
+                let yaml = broker.configurationYAML(
+                    workers: 8, brokerURL: "amqp://guest:guest@127.0.0.1:\(proxy.port)/",
+                    broker: ["reconnect_initial_delay_ms: 100", "reconnect_max_delay_seconds: 1"]
+                ).replacingOccurrences(of: "heartbeat_seconds: 10", with: "heartbeat_seconds: 2")
+                let daemon = try DaemonProcess(arguments: ["run", "--drain"], configuration: yaml)
+                #expect(await Self.waitForResults(600, broker: broker, client: client))
+                try await proxy.set(mode)
+                print("proxy: \(mode.rawValue)")
+                try await Task.sleep(for: .seconds(mode == .blackhole ? 8 : 2))
+                #expect(daemon.isRunning)
+                try await proxy.set(.open)
+                print("proxy: open")
+                #expect(await daemon.waitForExit(timeout: .seconds(120)) == 0, "\(daemon.standardError.suffix(3000))")
+                #expect(daemon.standardError.contains("reconnected to the broker"))
+                try await Self.expectEverythingAnswered(ids, broker: broker, client: client, "proxy \(mode.rawValue)")
+            }
+        }
+    }
+
+    @Test("A memory alarm blocks publishing: results stop while it lasts, resume when it clears, nothing lost")
+    func memoryAlarmPausesPublishing() async throws {
+        try await TestBroker.with(node: .chaos) { broker, client in
+            let ids = try await Self.publish(3000, prefix: "alarm", broker: broker, client: client)
+            let daemon = try DaemonProcess(arguments: ["run", "--drain"], configuration: broker.configurationYAML(workers: 8))
+            #expect(await Self.waitForResults(300, broker: broker, client: client))
+            try await Self.chaosBrokerctl("set_vm_memory_high_watermark", "0.000001")
+            // A connection that never publishes is never blocked: count the results with it.
+            let watcher = try await broker.connect()
+            try await Task.sleep(for: .seconds(1))
+            let resultsQueue = try #require(broker.topology.resultsQueue)
+            let before = try await broker.inspect(resultsQueue, with: watcher).messages
+            try await Task.sleep(for: .seconds(3))
+            let during = try await broker.inspect(resultsQueue, with: watcher).messages
+            print("memory alarm: \(before) results when it began, \(during) three seconds later")
+            #expect(during == before, "no result is published while the broker blocks publishers")
+            #expect(daemon.isRunning)
+            #expect(daemon.standardError.contains("the broker blocked publishing"))
+            try await Self.chaosBrokerctl("set_vm_memory_high_watermark", "0.4")
+            #expect(await daemon.waitForExit(timeout: .seconds(120)) == 0, "\(daemon.standardError.suffix(3000))")
+            #expect(daemon.standardError.contains("the broker unblocked publishing"))
+            try await Self.expectEverythingAnswered(ids, broker: broker, client: watcher, "memory alarm")
+            await watcher.close()
+        }
+    }
+
+    @Test("The input queue deleted under a running daemon: it declares the queue again, consumes, and answers what comes next")
+    func inputQueueDeleted() async throws {
+        try await TestBroker.with { broker, client in
+            let daemon = try DaemonProcess(arguments: ["run"], configuration: broker.configurationYAML(workers: 4))
+            let before = try await Self.publish(50, prefix: "before", broker: broker, client: client)
+            #expect(await Self.waitForResults(before.count, broker: broker, client: client))
+            let input = broker.inputQueue
+            _ = try await client.perform { admin throws(AMQPError) in try admin.deleteQueue(input) }
+            #expect(await eventually(timeout: .seconds(10)) { daemon.standardError.contains("the broker cancelled consuming") })
+            #expect(await eventually(timeout: .seconds(10)) { (try? await broker.inspect(input, with: client).consumers) == 1 },
+                    "consuming again on a declared queue")
+            let after = try await Self.publish(50, prefix: "after", broker: broker, client: client)
+            #expect(await Self.waitForResults(before.count + after.count, broker: broker, client: client))
+            daemon.terminate()
+            #expect(await daemon.waitForExit(timeout: .seconds(30)) == 0)
+            try await Self.expectEverythingAnswered(before + after, broker: broker, client: client, exactlyOnce: true, "queue deleted")
+        }
+    }
+
+    @Test("SIGTERM while every worker waits on a slow provider: exit 0 within the grace period; a later drain gives exactly one result per tweet")
+    func shutdownDuringSlowCalls() async throws {
+        try await FakeLLMServer.with(configuration: ["slow": ["latency_ms": 3000]]) { server in
+            try await TestBroker.with { broker, client in
+                let ids = try await Self.publish(40, prefix: "slow", broker: broker, client: client)
+                let provider = "providers:\n" + ProviderIntegrationTests.provider("slow", kind: "openai-compatible", server: server)
+                // Heartbeats every second while every worker waits 3 s: the connection must stay up.
+                let daemon = try DaemonProcess(
+                    arguments: ["run"],
+                    configuration: broker.configurationYAML(workers: 10, chain: ["slow"], extra: provider)
+                        .replacingOccurrences(of: "heartbeat_seconds: 10", with: "heartbeat_seconds: 1")
+                )
+                #expect(await eventually(timeout: .seconds(30)) { (try? await server.stats("slow"))?["in_flight"] as? Int == 10 })
+                let stopped = ContinuousClock.now
+                daemon.terminate()
+                #expect(await daemon.waitForExit(timeout: .seconds(30)) == 0, "\(daemon.standardError.suffix(2000))")
+                let took = ContinuousClock.now - stopped
+                print("SIGTERM with 10 calls in flight: exit 0 after \(took)")
+                #expect(took < .seconds(20), "within processing.shutdown_grace_seconds")
+                let finished = try await broker.inspect(broker.topology.resultsQueue!, with: client).messages
+                #expect(finished == 10, "the ten calls in flight finished and were published")
+                #expect(!daemon.standardError.contains("broker connection failed"), "heartbeats kept the connection while workers waited")
+
+                try await server.control("slow", ["latency_ms": 0])
+                let drain = try DaemonProcess(
+                    arguments: ["run", "--drain"], configuration: broker.configurationYAML(workers: 10, chain: ["slow"], extra: provider)
+                )
+                #expect(await drain.waitForExit(timeout: .seconds(60)) == 0, "\(drain.standardError.suffix(2000))")
+                try await Self.expectEverythingAnswered(ids, broker: broker, client: client, exactlyOnce: true, "SIGTERM during slow calls")
+            }
+        }
+    }
+
+    @Test("A flood of maximum-size messages keeps resident memory within prefetch x message size plus a fixed base")
+    func floodOfLargeMessages() async throws {
+        try await TestBroker.with { broker, client in
+            // Just under processing.max_message_bytes (262,144): a valid tweet padded with an unknown field.
+            let padding = String(repeating: "p", count: 250_000)
+            let ids = (0..<400).map { "flood-\($0)" }
+            let bodies = ids.map { tweetBody(id: $0, text: "a large message \($0)", extra: #""padding":"\#(padding)""#) }
+            try await broker.publish(bodies, with: client)
+            let prefetch = 16
+            let daemon = try DaemonProcess(arguments: ["run"], configuration: broker.configurationYAML(workers: 8, prefetch: prefetch))
+            let base = try await daemon.metricsURL()
+            let idle = daemon.peakResidentKiB ?? 0
+            #expect(await Self.waitForResults(ids.count, broker: broker, client: client, timeout: .seconds(120)))
+            #expect(await eventually(timeout: .seconds(30)) {
+                (try? await ObservabilityTests.scrape(base).value("tweetd_processing_seconds_count")) == Double(ids.count)
+            })
+            let peak = daemon.peakResidentKiB ?? 0
+            daemon.terminate()
+            #expect(await daemon.waitForExit(timeout: .seconds(30)) == 0)
+            let inFlightBytes = prefetch * 262_144
+            print("flood: \(ids.count) messages of \(bodies[0].count) bytes (\(bodies.map(\.count).reduce(0, +) / 1_048_576) MiB); RSS at start \(idle / 1024) MiB, peak \(peak / 1024) MiB; prefetch x max size = \(inFlightBytes / 1_048_576) MiB")
+            // Each body is held a few times on its way (librabbitmq's frame, the delivery, the result), hence x4.
+            #expect(peak < 64 * 1024 + 4 * inFlightBytes / 1024, "peak \(peak) KiB")
+            try await Self.expectEverythingAnswered(ids, broker: broker, client: client, exactlyOnce: true, "flood")
+        }
+    }
+
+    @Test("10,000 seeded random and mutated bodies: each becomes a result or a dead letter, the daemon stays up, memory stays bounded")
+    func hostileBodies() async throws {
+        try await TestBroker.with { broker, client in
+            var generator = HostileBodies(seed: 20261129)
+            let bodies = (0..<10_000).map { _ in generator.next() }
+            try await broker.publish(bodies, with: client)
+            let daemon = try DaemonProcess(arguments: ["run"], configuration: broker.configurationYAML(workers: 8))
+            let base = try await daemon.metricsURL()
+            let settled = await eventually(timeout: .seconds(180), every: .milliseconds(500)) {
+                (try? await ObservabilityTests.scrape(base).value("tweetd_processing_seconds_count")) == 10_000
+            }
+            #expect(settled, "\(daemon.standardError.suffix(2000))")
+            #expect(daemon.isRunning, "the daemon stays up")
+            let peak = daemon.peakResidentKiB ?? 0
+            daemon.terminate()
+            #expect(await daemon.waitForExit(timeout: .seconds(30)) == 0)
+
+            let results = try await broker.inspect(broker.topology.resultsQueue!, with: client).messages
+            let dead = try await broker.inspect(broker.topology.deadLetterQueue, with: client).messages
+            let left = try await broker.inspect(broker.inputQueue, with: client).messages
+            print("hostile bodies: in \(bodies.count) (\(bodies.map(\.count).reduce(0, +) / 1024) KiB); out \(results) results + \(dead) dead letters, \(left) left; peak RSS \(peak / 1024) MiB")
+            #expect(results + dead == bodies.count, "each body became exactly one result or dead letter")
+            #expect(left == 0)
+            #expect(dead > 1000 && results > 1000, "the mix has both")
+            // Debug build: prefetch 8 x 256 KiB of bodies plus the runtime; a leak per message would show at 10,000.
+            #expect(peak > 0 && peak < 200 * 1024, "peak resident memory \(peak) KiB")
+        }
+    }
+}
+
+/// Seeded hostile message bodies: valid tweets, and tweets truncated, bit-flipped,
+/// with swapped types, nested deeply, with huge strings, or not JSON at all.
+struct HostileBodies {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    /// SplitMix64: the same seed gives the same bodies on every machine.
+    private mutating func random() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    private mutating func below(_ bound: Int) -> Int {
+        Int(random() % UInt64(bound))
+    }
+
+    private var counter = 0
+
+    mutating func next() -> [UInt8] {
+        counter += 1
+        let valid = Array(#"{"id":"h\#(counter)","text":"hostile input \#(counter) is great","lang":"en","author":{"id":"7","username":"u","followers":3,"verified":false},"metrics":{"likes":1,"retweets":2,"replies":0,"quotes":0}}"#.utf8)
+        switch below(10) {
+        case 0, 1, 2:
+            return valid
+        case 3:
+            // Truncated anywhere.
+            return Array(valid.prefix(below(valid.count)))
+        case 4:
+            // A few bit flips.
+            var body = valid
+            for _ in 0..<(1 + below(4)) {
+                body[below(body.count)] ^= UInt8(1 << below(8))
+            }
+            return body
+        case 5:
+            // Fields of the wrong type.
+            let swaps = [
+                #"{"id":"s\#(counter)","text":5}"#, #"{"id":[1],"text":"x"}"#, #"{"id":null,"text":"x"}"#,
+                #"{"id":"s\#(counter)","text":"x","metrics":"many"}"#, #"{"id":"s\#(counter)","text":"x","author":[]}"#,
+                #"{"id":"s\#(counter)","text":{"a":1}}"#, #"{"id":-1,"text":"x"}"#, #"{"id":"s\#(counter)","text":"x","created_at":7}"#,
+            ]
+            return Array(swaps[below(swaps.count)].utf8)
+        case 6:
+            // Deep nesting, sometimes beyond the limit.
+            let depth = 10 + below(200)
+            return Array((#"{"id":"d\#(counter)","text":"deep","extra":"# + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}").utf8)
+        case 7:
+            // A huge string, sometimes over max_message_bytes.
+            let size = [1000, 30_000, 200_000, 300_000][below(4)]
+            return Array((#"{"id":"big\#(counter)","text":""# + String(repeating: "a", count: size) + #""}"#).utf8)
+        case 8:
+            // Random bytes.
+            return (0..<(1 + below(300))).map { _ in UInt8(truncatingIfNeeded: random()) }
+        default:
+            // Valid JSON that is not a tweet, or an empty body.
+            let others = ["", "[]", "null", "42", #""text""#, "{}", #"{"id":"","text":"x"}"#, #"{"id":"x","text":"\ud800"}"#]
+            return Array(others[below(others.count)].utf8)
+        }
+    }
+}
