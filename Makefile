@@ -14,6 +14,8 @@
 #   make broker-up / broker-down   start / stop the test broker by hand
 #   make bench       release build, private broker (tweetdbench@localhost on 5675,
 #                    wiped, stopped afterwards), scripts/bench.py, BENCHMARKS.md
+#   make package     dist/tweetd_<version>_<arch>.deb (static Swift runtime, systemd unit)
+#   make package-check  install that .deb, check it, remove it (as root)
 #   make samples     regenerate samples/ (deterministic)
 #   make clean       swift package clean, remove dist/
 #
@@ -41,7 +43,7 @@ DEMO_BROKER := BROKER_NAME=$(DEMO_BROKER_NAME) BROKER_PORT=$(DEMO_BROKER_PORT)
 BENCH_BROKER := BROKER_NAME=$(BENCH_BROKER_NAME) BROKER_PORT=$(BENCH_BROKER_PORT)
 
 .DEFAULT_GOAL := build
-.PHONY: deps build test chaos demo demo-stop bench broker-up broker-down samples clean
+.PHONY: deps build test chaos demo demo-stop bench package package-check broker-up broker-down samples clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -73,6 +75,12 @@ test: deps
 	$(SWIFT) build --build-tests; \
 	echo "$(SWIFT) test $(SWIFT_TEST_FLAGS)"; \
 	$(SWIFT) test $(SWIFT_TEST_FLAGS)
+
+package: deps
+	@bash scripts/package.sh
+
+package-check: package
+	@bash scripts/package-check.sh
 
 chaos:
 	@$(MAKE) --no-print-directory test SWIFT_TEST_FLAGS="--filter Chaos"
