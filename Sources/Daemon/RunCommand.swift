@@ -148,7 +148,10 @@ struct RunCommand: AsyncParsableCommand {
             } catch {
                 let problem = "metrics.listen \(listen): \(error)"
                 // A batch run next to a running daemon should not fail over the daemon's port.
-                guard drain else { throw CommandFailure.runtime(problem) }
+                guard drain else {
+                    await chain.shutdown()
+                    throw CommandFailure.runtime(problem)
+                }
                 logger.warning("no metrics listener for this drain run", metadata: [LogKey.error: .string(problem)])
             }
         }
@@ -168,8 +171,11 @@ struct RunCommand: AsyncParsableCommand {
         do {
             try await group.run()
         } catch {
+            await chain.shutdown()
             throw CommandFailure.runtime("\(error)")
         }
+        // The pipeline shuts the chain down when it ends normally; this covers every other way out (idempotent).
+        await chain.shutdown()
         let elapsed = (ContinuousClock.now - started) / .seconds(1)
         let statistics = pipeline.statistics.snapshot()
         if drain {

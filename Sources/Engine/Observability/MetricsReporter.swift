@@ -76,7 +76,8 @@ public final class MetricsReporter: Service {
             return
         }
         try await RepeatingService(interval: publishInterval ?? Self.gaugeInterval) {
-            let depths = try? await self.connection.sampleQueues(self.queues)
+            // While the broker is away a query would wait for the reconnect: skip it, keep the last depths.
+            let depths = self.connection.isConnected ? try? await self.connection.sampleQueues(self.queues) : nil
             if let depths {
                 self.latestDepths.withLock { $0 = depths }
                 for reading in depths.readings {

@@ -119,6 +119,8 @@ public final class ProviderChain<C: Clock>: Sendable where C.Duration == Duratio
                     earliestChance = min(earliestChance ?? instant, instant)
                 case .granted(let permit):
                     metrics.rateLimitWait(provider: entry.name, wait: waited)
+                    // The wait belongs to this request only; a fallback or second try waited nothing more.
+                    waited = .zero
                     let started = clock.now
                     do throws(ProviderError) {
                         let answer = try await entry.client.analyze(request)
@@ -136,8 +138,15 @@ public final class ProviderChain<C: Clock>: Sendable where C.Duration == Duratio
                             providerMilliseconds: latency.seconds * 1000
                         ))
                     } catch {
-                        statistics.recordFailure(provider: entry.name, kind: error.kind, latency: started.duration(to: clock.now))
                         entry.limiter.complete(permit, actualTokens: nil)
+                        if Task.isCancelled {
+                            // Shutting down, not the provider's fault: no failure counted, no attempt used.
+                            return .failed(ProviderChainFailure(
+                                category: .providerUnavailable, reason: "shutting down during the request",
+                                provider: entry.name, permanent: false, countsAttempt: false
+                            ))
+                        }
+                        statistics.recordFailure(provider: entry.name, kind: error.kind, latency: started.duration(to: clock.now))
                         if let budget = error.serverBudget {
                             entry.limiter.recordServerBudget(remainingRequests: budget.remainingRequests, resetAfter: budget.resetAfter)
                         }
