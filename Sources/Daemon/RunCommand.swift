@@ -130,11 +130,12 @@ struct RunCommand: AsyncParsableCommand {
         if let listen = configuration.metrics.listen {
             let history = ThroughputHistory()
             let workers = configuration.processing.workers
+            let stats = CachedStats {
+                Dashboard.statsJSON(snapshot: reporter.currentSnapshot(), history: history, version: TweetdVersion.current)
+            }
             let server = ObservabilityHTTPServer(
                 address: listen, logger: logger,
-                route: ObservabilityEndpoints.route(pipeline: pipeline, registry: registry) {
-                    Dashboard.statsJSON(snapshot: reporter.currentSnapshot(), history: history, version: TweetdVersion.current)
-                }
+                route: ObservabilityEndpoints.route(pipeline: pipeline, registry: registry) { stats.current }
             )
             do {
                 let port = try await server.bind()
@@ -145,6 +146,8 @@ struct RunCommand: AsyncParsableCommand {
                 services.append(.init(service: RepeatingService(interval: history.interval) {
                     history.record(pipeline.statistics.snapshot(), at: .now, time: Date(), workers: workers)
                 }))
+                // The page polls every 2 s; the body is rebuilt as often, whatever the number of viewers.
+                services.append(.init(service: RepeatingService(interval: .seconds(2)) { stats.refresh() }))
             } catch {
                 let problem = "metrics.listen \(listen): \(error)"
                 // A batch run next to a running daemon should not fail over the daemon's port.

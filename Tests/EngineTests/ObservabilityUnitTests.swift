@@ -159,6 +159,23 @@ struct DashboardDataTests {
         #expect(history.points().allSatisfy { $0.ok == 0 })
     }
 
+    @Test("The stats body is built once per refresh, not once per request")
+    func cachedStats() {
+        let builds = Mutex(0)
+        let cache = CachedStats {
+            let count = builds.withLock { count in
+                count += 1
+                return count
+            }
+            return Array("\(count)".utf8)
+        }
+        #expect(cache.current == Array("1".utf8), "built on first use")
+        #expect(cache.current == Array("1".utf8), "then served from the cache")
+        cache.refresh()
+        #expect(cache.current == Array("2".utf8))
+        #expect(builds.withLock { $0 } == 2)
+    }
+
     @Test("/api/stats is JSON with the version, the history and the snapshot")
     func statsJSON() throws {
         let history = ThroughputHistory()

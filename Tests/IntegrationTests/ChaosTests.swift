@@ -194,6 +194,27 @@ struct ChaosTests {
         }
     }
 
+    @Test("SIGTERM while the broker is unreachable at start-up: exit 0 at once, not after the grace period")
+    func shutdownBeforeTheBrokerIsReachable() async throws {
+        try await TestBroker.with { broker, _ in
+            let target = try #require(URLComponents(string: broker.url).flatMap { url in url.port.map { "\(url.host ?? "127.0.0.1"):\($0)" } })
+            try await TCPProxy.with(target: target) { proxy in
+                try await proxy.set(.close)
+                let daemon = try DaemonProcess(arguments: ["run"], configuration: broker.configurationYAML(
+                    workers: 2, brokerURL: "amqp://guest:guest@127.0.0.1:\(proxy.port)/",
+                    broker: ["reconnect_initial_delay_ms: 100", "reconnect_max_delay_seconds: 1"]
+                ))
+                #expect(await eventually(timeout: .seconds(20)) { daemon.standardError.contains("broker connection failed; reconnecting") })
+                let stopped = ContinuousClock.now
+                daemon.terminate()
+                #expect(await daemon.waitForExit(timeout: .seconds(15)) == 0, "\(daemon.standardError.suffix(2000))")
+                let took = ContinuousClock.now - stopped
+                print("SIGTERM with no broker: exit 0 after \(took)")
+                #expect(took < .seconds(5), "well within processing.shutdown_grace_seconds (20 s here)")
+            }
+        }
+    }
+
     @Test("SIGTERM while every worker waits on a slow provider: exit 0 within the grace period; a later drain gives exactly one result per tweet")
     func shutdownDuringSlowCalls() async throws {
         try await FakeLLMServer.with(configuration: ["slow": ["latency_ms": 3000]]) { server in

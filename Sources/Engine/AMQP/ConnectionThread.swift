@@ -83,7 +83,9 @@ final class ConnectionThread: @unchecked Sendable {
 
     /// Starts the thread and waits until the first connection is open and the session set up.
     ///
-    /// With reconnecting disabled, the first failure is thrown here.
+    /// With reconnecting disabled, the first failure is thrown here. Cancelling the waiting
+    /// task stops the thread, so a shutdown while the broker is unreachable ends the wait
+    /// (with an error) instead of waiting for a broker that may never come.
     func start(session: any ConnectionSession) async throws {
         self.session = session
         let thread = Thread { [self] in self.run() }
@@ -91,15 +93,20 @@ final class ConnectionThread: @unchecked Sendable {
         thread.stackSize = 1 << 20
         self.thread = thread
         thread.start()
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let result: Result<Void, AMQPError>? = firstOpen.withLock { state in
-                if let result = state.result { return result }
-                state.continuation = continuation
-                return nil
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let result: Result<Void, AMQPError>? = firstOpen.withLock { state in
+                    if let result = state.result { return result }
+                    state.continuation = continuation
+                    return nil
+                }
+                if let result {
+                    continuation.resume(with: result.mapError { $0 as any Error })
+                }
             }
-            if let result {
-                continuation.resume(with: result.mapError { $0 as any Error })
-            }
+        } onCancel: {
+            // The thread's loop ends and reports the first open as failed, which resumes the wait.
+            stop()
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The live dashboard on the metrics listener: `GET /` is one self-contained
 /// page (no external script, style or font, so it works offline) that polls
@@ -215,4 +216,30 @@ public enum Dashboard {
     </body>
     </html>
     """#
+}
+
+/// The latest `/api/stats` body, rebuilt on a timer rather than per request, so
+/// that open dashboards never put a snapshot's sorting and encoding on the
+/// event loop that also carries the providers' HTTP traffic.
+public final class CachedStats: Sendable {
+    private let bytes = Mutex<[UInt8]?>(nil)
+    private let build: @Sendable () -> [UInt8]
+
+    /// A cache filled by `build`.
+    public init(build: @escaping @Sendable () -> [UInt8]) {
+        self.build = build
+    }
+
+    /// Rebuilds the body; called by a timer.
+    public func refresh() {
+        let fresh = build()
+        bytes.withLock { $0 = fresh }
+    }
+
+    /// The latest body, built now if no timer tick has come yet.
+    public var current: [UInt8] {
+        if let cached = bytes.withLock({ $0 }) { return cached }
+        refresh()
+        return bytes.withLock { $0 } ?? []
+    }
 }

@@ -152,12 +152,21 @@ public final class TweetPipeline: Service {
             onDelivery: { delivery in buffer.push(delivery) }
         )
         defer { phase.store(Phase.stopped.rawValue, ordering: .releasing) }
-        try await publisher.start()
         do {
-            try await consumer.start()
-        } catch {
-            await publisher.close()
-            throw error
+            // Both starts wait for the broker; a shutdown meanwhile cancels the wait.
+            try await cancelWhenGracefulShutdown {
+                try await publisher.start()
+                do {
+                    try await consumer.start()
+                } catch {
+                    await publisher.close()
+                    throw error
+                }
+            }
+        } catch where Task.isShuttingDownGracefully || Task.isCancelled {
+            // A failed start has ended its connection's thread already; a consumer that never started has none.
+            logger.info("stopped before the broker connection opened")
+            return
         }
         connections.withLock { $0 = (publisher, consumer) }
         phase.store(Phase.running.rawValue, ordering: .releasing)
