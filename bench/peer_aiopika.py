@@ -10,30 +10,12 @@ confirmed) and acks the input afterwards. Prints "aio-pika COUNT messages in S s
 """
 import asyncio
 import json
-import re
 import sys
 import time
 
 import aio_pika
 
-HASHTAG = re.compile(r"#(\w+)")
-MENTION = re.compile(r"@(\w+)")
-URL = re.compile(r"https?://\S+")
-
-
-def analyse(body):
-    tweet = json.loads(body)
-    text = tweet["text"]
-    return {
-        "id": str(tweet["id"]),
-        "content": {
-            "chars": len(text),
-            "words": len(text.split()),
-            "hashtags": HASHTAG.findall(text),
-            "mentions": MENTION.findall(text),
-            "urls": URL.findall(text),
-        },
-    }
+from peer_job import analyse
 
 
 async def main():

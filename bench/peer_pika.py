@@ -10,30 +10,12 @@ confirm. BlockingConnection with confirm_delivery(): each publish waits for
 its confirm, the usual way pika is used. Prints "pika COUNT messages in S s (R msg/s)".
 """
 import json
-import re
 import sys
 import time
 
 import pika
 
-HASHTAG = re.compile(r"#(\w+)")
-MENTION = re.compile(r"@(\w+)")
-URL = re.compile(r"https?://\S+")
-
-
-def analyse(body):
-    tweet = json.loads(body)
-    text = tweet["text"]
-    return {
-        "id": str(tweet["id"]),
-        "content": {
-            "chars": len(text),
-            "words": len(text.split()),
-            "hashtags": HASHTAG.findall(text),
-            "mentions": MENTION.findall(text),
-            "urls": URL.findall(text),
-        },
-    }
+from peer_job import analyse
 
 
 def main():

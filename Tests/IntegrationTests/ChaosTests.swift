@@ -121,7 +121,7 @@ struct ChaosTests {
     )
     func connectionCut(mode: TCPProxy.Mode) async throws {
         try await TestBroker.with { broker, client in
-            let target = try #require(URLComponents(string: broker.url).flatMap { url in url.port.map { "\(url.host ?? "127.0.0.1"):\($0)" } })
+            let target = try broker.hostAndPort()
             try await TCPProxy.with(target: target) { proxy in
                 let ids = try await Self.publish(3000, prefix: "cut-\(mode.rawValue)", broker: broker, client: client)
                 // Heartbeats every 2 s: a silent connection is noticed within a few seconds.
@@ -197,7 +197,7 @@ struct ChaosTests {
     @Test("SIGTERM while the broker is unreachable at start-up: exit 0 at once, not after the grace period")
     func shutdownBeforeTheBrokerIsReachable() async throws {
         try await TestBroker.with { broker, _ in
-            let target = try #require(URLComponents(string: broker.url).flatMap { url in url.port.map { "\(url.host ?? "127.0.0.1"):\($0)" } })
+            let target = try broker.hostAndPort()
             try await TCPProxy.with(target: target) { proxy in
                 try await proxy.set(.close)
                 let daemon = try DaemonProcess(arguments: ["run"], configuration: broker.configurationYAML(

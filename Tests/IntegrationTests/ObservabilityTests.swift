@@ -118,7 +118,7 @@ struct ObservabilityTests {
     @Test("/readyz turns 503 when the broker goes away and 200 when it is back; /healthz stays 200 throughout")
     func readinessFollowsTheBroker() async throws {
         try await TestBroker.with { broker, client in
-            let target = try #require(URLComponents(string: broker.url).flatMap { url in url.port.map { "\(url.host ?? "127.0.0.1"):\($0)" } })
+            let target = try broker.hostAndPort()
             try await TCPProxy.with(target: target) { proxy in
                 let yaml = broker.configurationYAML(
                     workers: 2,

@@ -58,6 +58,14 @@ struct TestBroker {
     /// The input queue's name.
     var inputQueue: String { topology.queues[0].name }
 
+    /// `host:port` of the broker, for a TCP proxy in front of it.
+    func hostAndPort() throws -> String {
+        guard let url = URLComponents(string: url), let port = url.port else {
+            throw Missing(description: "no host and port in \(url)")
+        }
+        return "\(url.host ?? "127.0.0.1"):\(port)"
+    }
+
     /// A YAML configuration for a daemon on this test's names.
     ///
     /// `processing` adds keys to the `processing` section, one `key: value` per element.
