@@ -4,7 +4,8 @@
 # A release build with the Swift runtime linked statically (--static-swift-stdlib,
 # in .build-static so the normal build is untouched), so the target machine needs
 # no Swift toolchain. Depends is computed from what the binary links: each shared
-# library ldd names is mapped to its Debian package with dpkg -S.
+# library the binary names (DT_NEEDED) is mapped to its Debian package with dpkg -S,
+# at least the version installed here.
 # Contents: /usr/bin/tweetd, /etc/tweetd/tweetd.yaml (conffile), /etc/tweetd/tweetd.env
 # (conffile, 0640 root:tweetd, for secrets), /lib/systemd/system/tweetd.service,
 # maintainer scripts that add a tweetd system user and enable nothing.
@@ -32,7 +33,10 @@ while read -r name; do
     [[ -n "$package" ]] || { echo "package.sh: no Debian package owns $library" >&2; exit 1; }
     depends+=("$package")
 done < <(objdump -p "$binary" | awk '$1 == "NEEDED" { print $2 }')
-depends_line="$(printf '%s\n' "${depends[@]}" | sort -u | paste -sd, - | sed 's/,/, /g')"
+# At least the versions built against, so the package never installs where the binary cannot run.
+depends_line="$(printf '%s\n' "${depends[@]}" | sort -u | while read -r package; do
+    printf '%s (>= %s)\n' "$package" "$(dpkg-query -W -f='${Version}' "$package")"
+done | paste -sd, - | sed 's/,/, /g')"
 
 root="$(mktemp -d)"
 chmod 0755 "$root"
