@@ -317,21 +317,10 @@ def floor_binary():
     return output
 
 
-def run_measured(command, timeout, env=None):
-    """Runs `command`; returns (exit code, stdout, stderr, wall seconds, peak RSS in KiB)."""
-    started = time.monotonic()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        stdout, stderr = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        raise
-    wall = time.monotonic() - started
-    # The child is reaped by communicate(); its peak RSS is in the children's rusage, which only grows,
-    # so run_measured is called for one measured process at a time.
-    import resource
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return process.returncode, stdout, stderr, wall, peak
+def run_measured(command, timeout):
+    """Runs `command`; returns (exit code, stdout, stderr)."""
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    return done.returncode, done.stdout, done.stderr
 
 
 def broker_host_port(url):
@@ -363,7 +352,7 @@ def bench_throughput(args, workdir):
         section.checked("publish", path)
         queue, exchange = f"{section.prefix}.in", f"{section.prefix}.results"
         if name == "floor":
-            code, out, err, wall, _ = run_measured([floor, host, str(port), queue, exchange, str(count), "15"], timeout=600)
+            code, out, err = run_measured([floor, host, str(port), queue, exchange, str(count), "15"], timeout=600)
             if code != 0:
                 raise BenchFailure(f"floor failed: {err}")
             rates[name] = rate_from(out, name)
@@ -376,7 +365,7 @@ def bench_throughput(args, workdir):
             details["tweetd_summary"] = done.stdout.strip().splitlines()[0] if done.stdout.strip() else ""
         else:
             script = os.path.join(ROOT, "bench", "peer_pika.py" if name == "pika" else "peer_aiopika.py")
-            code, out, err, wall, _ = run_measured([python, script, args.broker_url, queue, exchange, str(count), "15"], timeout=1800)
+            code, out, err = run_measured([python, script, args.broker_url, queue, exchange, str(count), "15"], timeout=1800)
             if code != 0:
                 raise BenchFailure(f"{name} failed: {err[-1000:]}")
             rates[name] = rate_from(out, name)

@@ -86,9 +86,7 @@ struct RunCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         let metrics = TweetdMetrics.prometheus(registry: registry)
         // Anything else in the process that uses swift-metrics lands in the same registry.
-        var factory = PrometheusMetricsFactory(registry: registry)
-        factory.durationHistogramBuckets = TweetdMetrics.durationBuckets
-        MetricsSystem.bootstrap(factory)
+        MetricsSystem.bootstrap(TweetdMetrics.prometheusFactory(registry: registry))
         let chain: ProviderChain<ContinuousClock>
         do {
             chain = try await ProviderChain.make(

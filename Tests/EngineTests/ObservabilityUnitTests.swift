@@ -169,6 +169,8 @@ struct DashboardDataTests {
             }
             return Array("\(count)".utf8)
         }
+        cache.refresh()
+        #expect(builds.withLock { $0 } == 0, "nobody is watching: the timer builds nothing")
         #expect(cache.current == Array("1".utf8), "built on first use")
         #expect(cache.current == Array("1".utf8), "then served from the cache")
         cache.refresh()

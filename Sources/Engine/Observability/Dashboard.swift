@@ -31,8 +31,7 @@ public enum Dashboard {
         }
         json.endArray()
         json.key("snapshot")
-        // The snapshot is written by the same writer, so it always parses.
-        json.value((try? StrictJSONParser().parse(snapshot.json())) ?? .null)
+        snapshot.write(into: &json)
         json.endObject()
         return json.bytes
     }
@@ -222,7 +221,10 @@ public enum Dashboard {
 /// that open dashboards never put a snapshot's sorting and encoding on the
 /// event loop that also carries the providers' HTTP traffic.
 public final class CachedStats: Sendable {
-    private let bytes = Mutex<[UInt8]?>(nil)
+    /// How long after the last request the timer keeps rebuilding: a closed tab costs nothing after that.
+    static let watchedFor: Duration = .seconds(10)
+
+    private let state = Mutex<(bytes: [UInt8]?, lastRequested: ContinuousClock.Instant?)>((nil, nil))
     private let build: @Sendable () -> [UInt8]
 
     /// A cache filled by `build`.
@@ -230,16 +232,25 @@ public final class CachedStats: Sendable {
         self.build = build
     }
 
-    /// Rebuilds the body; called by a timer.
+    /// Rebuilds the body while someone asked for it lately; called by a timer.
     public func refresh() {
+        let watched = state.withLock { state in
+            state.lastRequested.map { ContinuousClock.now - $0 < Self.watchedFor } ?? false
+        }
+        guard watched else { return }
         let fresh = build()
-        bytes.withLock { $0 = fresh }
+        state.withLock { $0.bytes = fresh }
     }
 
-    /// The latest body, built now if no timer tick has come yet.
+    /// The latest body; built now on the first request, or after nobody asked for a while.
     public var current: [UInt8] {
-        if let cached = bytes.withLock({ $0 }) { return cached }
-        refresh()
-        return bytes.withLock { $0 } ?? []
+        let (cached, stale) = state.withLock { state in
+            defer { state.lastRequested = .now }
+            return (state.bytes, state.lastRequested.map { ContinuousClock.now - $0 >= Self.watchedFor } ?? true)
+        }
+        if let cached, !stale { return cached }
+        let fresh = build()
+        state.withLock { $0.bytes = fresh }
+        return fresh
     }
 }

@@ -121,6 +121,12 @@ public struct MetricsSnapshot: Sendable {
     /// The snapshot as compact JSON.
     public func json() -> [UInt8] {
         var json = JSONWriter(capacity: 2048)
+        write(into: &json)
+        return json.bytes
+    }
+
+    /// Writes the snapshot as one JSON object into `json`, for documents that embed it.
+    public func write(into json: inout JSONWriter) {
         json.beginObject()
         json.field("instance", instance)
         json.field("time", Timestamp.rfc3339(time))
@@ -184,7 +190,6 @@ public struct MetricsSnapshot: Sendable {
         json.field("pending", pending)
         json.field("broker_connected", brokerConnected)
         json.endObject()
-        return json.bytes
     }
 
     private static func write(_ provider: ProviderUsage, into json: inout JSONWriter) {

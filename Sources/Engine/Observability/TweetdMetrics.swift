@@ -75,10 +75,15 @@ public final class TweetdMetrics: Sendable {
     private let counters = Mutex<[SeriesKey: Counter]>([:])
     private let timers = Mutex<[SeriesKey: Timer]>([:])
     private let gauges = Mutex<[SeriesKey: Gauge]>([:])
+    // Recorded for every message: made once, not looked up each time.
+    private let processing: Timer
+    private let queueWaiting: Timer
 
     /// Metrics created through `factory`.
     public init(factory: any MetricsFactory) {
         self.factory = factory
+        processing = Timer(label: Name.processing, dimensions: [], factory: factory)
+        queueWaiting = Timer(label: Name.queueWait, dimensions: [], factory: factory)
     }
 
     /// Metrics that go nowhere, for tools and tests that do not look at them.
@@ -92,8 +97,6 @@ public final class TweetdMetrics: Sendable {
         for outcome in MessageOutcome.allCases {
             _ = counter(Name.messages, [("outcome", outcome.rawValue), ("provider", "none")])
         }
-        _ = timer(Name.processing, [])
-        _ = timer(Name.queueWait, [])
         for provider in providers {
             _ = counter(Name.providerRequests, [("provider", provider), ("status", "ok")])
             _ = timer(Name.providerLatency, [("provider", provider)])
@@ -113,12 +116,12 @@ public final class TweetdMetrics: Sendable {
     /// A message was settled.
     public func messageSettled(_ outcome: MessageOutcome, provider: String?, processing: Duration) {
         counter(Name.messages, [("outcome", outcome.rawValue), ("provider", provider ?? "none")]).increment()
-        timer(Name.processing, []).recordNanoseconds(processing.nanoseconds)
+        self.processing.recordNanoseconds(processing.nanoseconds)
     }
 
     /// A message started processing `wait` after its producer's timestamp.
     public func queueWait(_ wait: Duration) {
-        timer(Name.queueWait, []).recordNanoseconds(wait.nanoseconds)
+        queueWaiting.recordNanoseconds(wait.nanoseconds)
     }
 
     /// A provider request ended with `status` (`ok` or a ``ProviderError/Kind/name``).

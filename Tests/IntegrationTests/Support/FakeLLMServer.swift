@@ -17,19 +17,11 @@ struct FakeLLMServer: Sendable {
         _ body: (FakeLLMServer) async throws -> Result
     ) async throws -> Result {
         let configJSON = String(decoding: try JSONSerialization.data(withJSONObject: configuration), as: UTF8.self)
-        let script = try await LoopbackScript.start("fake_llm_server.py", arguments: ["--port", "0", "--config", configJSON])
-        guard let port = script.ports.first else {
-            await script.stop()
-            throw TestBroker.Missing(description: "fake LLM server said: \(script.readyLine)")
-        }
-        let server = FakeLLMServer(script: script, port: port)
-        do {
-            let result = try await body(server)
-            await script.stop()
-            return result
-        } catch {
-            await script.stop()
-            throw error
+        return try await LoopbackScript.with("fake_llm_server.py", arguments: ["--port", "0", "--config", configJSON]) { script in
+            guard let port = script.ports.first else {
+                throw TestBroker.Missing(description: "fake LLM server said: \(script.readyLine)")
+            }
+            return try await body(FakeLLMServer(script: script, port: port))
         }
     }
 

@@ -26,6 +26,19 @@ final class LoopbackScript: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` with `scripts/<name>` started, and stops the script afterwards, whatever happens.
+    static func with<Result>(_ name: String, arguments: [String], _ body: (LoopbackScript) async throws -> Result) async throws -> Result {
+        let script = try await start(name, arguments: arguments)
+        do {
+            let result = try await body(script)
+            await script.stop()
+            return result
+        } catch {
+            await script.stop()
+            throw error
+        }
+    }
+
     /// Starts `scripts/<name>` with `arguments` and waits for its "listening on" line.
     static func start(_ name: String, arguments: [String]) async throws -> LoopbackScript {
         let packageRoot = URL(fileURLWithPath: #filePath)

@@ -21,20 +21,12 @@ struct TCPProxy: Sendable {
 
     /// Runs `body` with a proxy to `target` (`host:port`), stopped afterwards.
     static func with<Result>(target: String, _ body: (TCPProxy) async throws -> Result) async throws -> Result {
-        let script = try await LoopbackScript.start("tcp_proxy.py", arguments: ["--target", target])
-        let ports = script.ports
-        guard ports.count == 2 else {
-            await script.stop()
-            throw TestBroker.Missing(description: "tcp proxy said: \(script.readyLine)")
-        }
-        let proxy = TCPProxy(script: script, port: ports[0], controlPort: ports[1])
-        do {
-            let result = try await body(proxy)
-            await script.stop()
-            return result
-        } catch {
-            await script.stop()
-            throw error
+        try await LoopbackScript.with("tcp_proxy.py", arguments: ["--target", target]) { script in
+            let ports = script.ports
+            guard ports.count == 2 else {
+                throw TestBroker.Missing(description: "tcp proxy said: \(script.readyLine)")
+            }
+            return try await body(TCPProxy(script: script, port: ports[0], controlPort: ports[1]))
         }
     }
 
