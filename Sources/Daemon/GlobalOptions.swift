@@ -24,16 +24,25 @@ struct GlobalOptions: ParsableArguments {
 
     /// Loads and validates the configuration; a problem is a usage failure naming the key.
     func loadConfiguration(overrides extra: [String: String] = [:]) throws -> TweetdConfiguration {
+        do {
+            return try configurationLoader(overrides: extra)()
+        } catch {
+            throw CommandFailure.usage(error.description)
+        }
+    }
+
+    /// Reads the same file with the same environment and overrides each time it is called (start, reload):
+    /// command-line flags keep winning over the file.
+    func configurationLoader(
+        overrides extra: [String: String] = [:]
+    ) -> @Sendable () throws(ConfigurationError) -> TweetdConfiguration {
         let environment = ProcessInfo.processInfo.environment
         var overrides = extra
         if let brokerURL { overrides["broker.url"] = brokerURL }
         if let logLevel { overrides["log.level"] = logLevel }
-        do {
-            return try TweetdConfiguration.load(
-                file: configurationPath(environment: environment), environment: environment, overrides: overrides
-            )
-        } catch {
-            throw CommandFailure.usage(error.description)
+        let path = configurationPath(environment: environment)
+        return { [overrides] () throws(ConfigurationError) in
+            try TweetdConfiguration.load(file: path, environment: environment, overrides: overrides)
         }
     }
 }
@@ -42,25 +51,24 @@ struct GlobalOptions: ParsableArguments {
 enum LoggingBootstrap {
     /// Sends logs to standard error at the configured level; with a `statusLine`
     /// (the drain progress bar) log lines go above it instead of through it.
-    static func bootstrap(_ configuration: LogConfiguration, statusLine: TerminalStatusLine? = nil) -> Logger {
-        let level = Logger.Level(rawValue: configuration.level.rawValue) ?? .info
+    /// Every handler reads its level from the returned switch, so a reload can change it.
+    static func bootstrap(
+        _ configuration: LogConfiguration, statusLine: TerminalStatusLine? = nil
+    ) -> (logger: Logger, level: LogLevelSwitch) {
+        let levelSwitch = LogLevelSwitch(Logger.Level(rawValue: configuration.level.rawValue) ?? .info)
         LoggingSystem.bootstrap { label in
             switch configuration.format {
             case .json:
                 // One JSON object per line; a progress bar, if any, still redraws below them.
-                var handler = statusLine.map { line in
+                let handler = statusLine.map { line in
                     JSONLogHandler(label: label) { bytes in line.print(String(decoding: bytes, as: UTF8.self)) }
                 } ?? JSONLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
+                return ReloadableLevelLogHandler(handler, level: levelSwitch)
             case .text:
-                var handler = statusLine.map { StreamLogHandler(label: label, stream: $0.logStream) } ?? StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
+                let handler = statusLine.map { StreamLogHandler(label: label, stream: $0.logStream) } ?? StreamLogHandler.standardError(label: label)
+                return ReloadableLevelLogHandler(handler, level: levelSwitch)
             }
         }
-        var logger = Logger(label: "tweetd")
-        logger.logLevel = level
-        return logger
+        return (Logger(label: "tweetd"), levelSwitch)
     }
 }

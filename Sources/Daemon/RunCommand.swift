@@ -60,14 +60,17 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Until the reloader listens, a SIGHUP (systemctl reload) must not end the daemon.
+        signal(SIGHUP, SIG_IGN)
         var overrides: [String: String] = [:]
         if let workers { overrides["processing.workers"] = String(workers) }
         if let prefetch { overrides["processing.prefetch"] = String(prefetch) }
         let configuration = try options.loadConfiguration(overrides: overrides)
+        let reloadConfiguration = options.configurationLoader(overrides: overrides)
         let progressInterval = try progressUpdateInterval()
         // The bar goes to standard error, so standard output keeps only the summary.
         let statusLine = drain && TerminalStatusLine.isTerminal() ? TerminalStatusLine() : nil
-        let logger = LoggingBootstrap.bootstrap(configuration.log, statusLine: statusLine)
+        let (logger, logLevel) = LoggingBootstrap.bootstrap(configuration.log, statusLine: statusLine)
         logger.info("starting tweetd \(TweetdVersion.current)", metadata: [
             "config": .string(options.configurationPath(environment: ProcessInfo.processInfo.environment) ?? "(defaults)"),
             "broker": .string(configuration.endpoint.redactedDescription),
@@ -76,6 +79,11 @@ struct RunCommand: AsyncParsableCommand {
             "chain": .string(configuration.processing.chain.joined(separator: ",")),
         ])
 
+        if let file = options.configurationPath(environment: ProcessInfo.processInfo.environment) {
+            for warning in SecretExposure.warnings(configurationFile: file) {
+                logger.warning("secret readable by other users", metadata: [LogKey.error: .string(warning)])
+            }
+        }
         logger.info("effective configuration", metadata: [
             "config": .dictionary(Logger.Metadata(
                 configuration.redactedSettings().map { ($0.key, Logger.MetadataValue.string($0.value)) }
@@ -87,12 +95,12 @@ struct RunCommand: AsyncParsableCommand {
         let metrics = TweetdMetrics.prometheus(registry: registry)
         // Anything else in the process that uses swift-metrics lands in the same registry.
         MetricsSystem.bootstrap(TweetdMetrics.prometheusFactory(registry: registry))
+        let chainBuilder = ProviderChainBuilder(environment: ProcessInfo.processInfo.environment, metrics: metrics)
         let chain: ProviderChain<ContinuousClock>
         do {
-            chain = try await ProviderChain.make(
-                configuration: configuration, environment: ProcessInfo.processInfo.environment, metrics: metrics
-            )
+            chain = try chainBuilder.build(configuration)
         } catch {
+            await chainBuilder.shutdown()
             throw CommandFailure.usage(error.description)
         }
         metrics.register(
@@ -123,11 +131,10 @@ struct RunCommand: AsyncParsableCommand {
         // and /readyz says "shutting down" while in-flight messages finish.
         let reporter = MetricsReporter(
             pipeline: pipeline, metrics: metrics, endpoint: configuration.endpoint, reconnect: configuration.reconnectSettings,
-            topology: topology, configuration: configuration.metrics, workers: configuration.processing.workers, logger: logger
+            topology: topology, configuration: configuration.metrics, logger: logger
         )
         if let listen = configuration.metrics.listen {
             let history = ThroughputHistory()
-            let workers = configuration.processing.workers
             let stats = CachedStats {
                 Dashboard.statsJSON(snapshot: reporter.currentSnapshot(), history: history, version: TweetdVersion.current)
             }
@@ -142,7 +149,7 @@ struct RunCommand: AsyncParsableCommand {
                 ])
                 services.append(.init(service: server))
                 services.append(.init(service: RepeatingService(interval: history.interval) {
-                    history.record(pipeline.statistics.snapshot(), at: .now, time: Date(), workers: workers)
+                    history.record(pipeline.statistics.snapshot(), at: .now, time: Date(), workers: pipeline.workerCount)
                 }))
                 // The page polls every 2 s; the body is rebuilt as often, whatever the number of viewers.
                 services.append(.init(service: RepeatingService(interval: .seconds(2)) { stats.refresh() }))
@@ -150,13 +157,17 @@ struct RunCommand: AsyncParsableCommand {
                 let problem = "metrics.listen \(listen): \(error)"
                 // A batch run next to a running daemon should not fail over the daemon's port.
                 guard drain else {
-                    await chain.shutdown()
+                    await chainBuilder.shutdown()
                     throw CommandFailure.runtime(problem)
                 }
                 logger.warning("no metrics listener for this drain run", metadata: [LogKey.error: .string(problem)])
             }
         }
         services.append(.init(service: reporter))
+        services.append(.init(service: ConfigurationReloader(
+            running: configuration, load: reloadConfiguration, pipeline: pipeline, chainBuilder: chainBuilder,
+            logLevel: logLevel, logger: logger
+        )))
         services.append(.init(service: pipeline, successTerminationBehavior: .gracefullyShutdownGroup))
         var groupConfiguration = ServiceGroupConfiguration(
             services: services,
@@ -172,20 +183,19 @@ struct RunCommand: AsyncParsableCommand {
         do {
             try await group.run()
         } catch {
-            await chain.shutdown()
+            await chainBuilder.shutdown()
             throw CommandFailure.runtime("\(error)")
         }
-        // The pipeline shuts the chain down when it ends normally; this covers every other way out (idempotent).
-        await chain.shutdown()
+        await chainBuilder.shutdown()
         let elapsed = (ContinuousClock.now - started) / .seconds(1)
         let statistics = pipeline.statistics.snapshot()
         if drain {
-            print(RunSummary(statistics: statistics, elapsedSeconds: elapsed, workers: configuration.processing.workers).text)
+            print(RunSummary(statistics: statistics, elapsedSeconds: elapsed, workers: pipeline.workerCount).text)
         }
         if let report {
             let input = DrainReportInput(
                 startedAt: startedAt, finishedAt: Date(), elapsedSeconds: elapsed,
-                workers: configuration.processing.workers, prefetch: configuration.processing.prefetch, statistics: statistics,
+                workers: pipeline.workerCount, prefetch: configuration.processing.prefetch, statistics: statistics,
                 providers: DrainReport.derivedProviderStatistics(statistics)
                     .merging(pipeline.chain.statistics.snapshot().mapValues(\.reportStatistics)) { _, requests in requests }
             )

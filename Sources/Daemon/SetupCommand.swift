@@ -12,7 +12,7 @@ struct SetupCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.loadConfiguration()
-        let logger = LoggingBootstrap.bootstrap(configuration.log)
+        let logger = LoggingBootstrap.bootstrap(configuration.log).logger
         let topology = configuration.topology
         let publisher = PublisherConnection(endpoint: configuration.endpoint, name: "setup", logger: logger)
         do {

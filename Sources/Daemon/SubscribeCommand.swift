@@ -42,7 +42,7 @@ struct SubscribeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.loadConfiguration()
-        let logger = LoggingBootstrap.bootstrap(configuration.log)
+        let logger = LoggingBootstrap.bootstrap(configuration.log).logger
         let topology = configuration.topology
         let bindings = self.bindings.isEmpty ? [metrics ? "metrics.#" : "#"] : self.bindings
         let pretty = self.pretty

@@ -284,4 +284,25 @@ struct ProviderChainTests {
         #expect(try #require(calls.last) >= clock.instant(.seconds(120)))
         #expect(try #require(calls.last) <= clock.instant(.seconds(125)))
     }
+
+    @Test("Retiring the chain (a reload) wakes a message waiting for a limiter at once, with nothing sent or used up")
+    func retiredChainReleasesWaiters() async throws {
+        let only = ScriptedProvider("only", clock: clock)
+        let chain = chain([limited(only, rpm: 1, burst: 1)])
+        #expect(answeredBy(try await enrich(chain)) == "only")
+        async let waiting = enrich(chain)
+        // The second message sleeps until the minute is over.
+        await clock.sleepers(count: 1)
+        chain.retire()
+        guard case .superseded = try await waiting else {
+            Issue.record("a retired chain must hand the message back")
+            return
+        }
+        #expect(clock.now == clock.instant(.zero), "no time passed")
+        #expect(only.calls.count == 1)
+        guard case .superseded = try await enrich(chain) else {
+            Issue.record("a retired chain takes no new message")
+            return
+        }
+    }
 }

@@ -61,6 +61,19 @@ public final class ConsumerConnection: Sendable {
         }
     }
 
+    /// Uses `prefetch` from now on, on this connection and the next ones.
+    ///
+    /// RabbitMQ applies a per-consumer prefetch only to consumers registered
+    /// after it, so each consumer is cancelled and registered again; deliveries
+    /// already sent stay valid (their channel stays open) and are settled as usual.
+    public func changePrefetch(_ prefetch: Int) {
+        let session = self.session
+        session.prefetch.store(prefetch, ordering: .relaxed)
+        thread.submit { connection throws(AMQPError) in
+            try session.applyPrefetch(on: connection)
+        }
+    }
+
     /// Asks the broker to stop delivering (basic.cancel on every consumer); later reconnects do not consume.
     ///
     /// Deliveries already on the wire still arrive and must be settled.
@@ -88,11 +101,15 @@ final class ConsumerSession: ConnectionSession, @unchecked Sendable {
     static let controlChannel: UInt16 = 2
 
     private let queues: [String]
-    private let prefetch: Int
+    /// Set from any thread (``ConsumerConnection/changePrefetch(_:)``), read on the connection thread.
+    let prefetch: Atomic<Int>
     private let logger: Logger
     private let onConnect: (@Sendable (BrokerAdmin) throws(AMQPError) -> Void)?
     private let onDelivery: @Sendable (Delivery) -> Bool
+    /// The consumers registered now: consumer tag → queue.
     private var queueByConsumerTag: [String: String] = [:]
+    /// Every consumer tag of this connection, cancelled ones too, whose deliveries may still arrive.
+    private var queueByAnyConsumerTag: [String: String] = [:]
     /// Set once consuming should stop for good, from any thread.
     let cancelled = Atomic<Bool>(false)
     let consuming = Atomic<Bool>(false)
@@ -105,7 +122,7 @@ final class ConsumerSession: ConnectionSession, @unchecked Sendable {
         onDelivery: @escaping @Sendable (Delivery) -> Bool
     ) {
         self.queues = queues
-        self.prefetch = prefetch
+        self.prefetch = Atomic(prefetch)
         self.logger = logger
         self.onConnect = onConnect
         self.onDelivery = onDelivery
@@ -113,11 +130,12 @@ final class ConsumerSession: ConnectionSession, @unchecked Sendable {
 
     func connectionOpened(_ connection: AMQPConnection) throws(AMQPError) {
         queueByConsumerTag.removeAll()
+        queueByAnyConsumerTag.removeAll()
         if let onConnect {
             try onConnect(try BrokerAdmin(connection: connection, channel: Self.controlChannel))
         }
         try connection.openChannel(Self.channel)
-        try connection.setPrefetch(prefetch, channel: Self.channel)
+        try connection.setPrefetch(prefetch.load(ordering: .relaxed), channel: Self.channel)
         guard !cancelled.load(ordering: .acquiring) else { return }
         for queue in queues {
             try consume(queue, on: connection)
@@ -128,6 +146,18 @@ final class ConsumerSession: ConnectionSession, @unchecked Sendable {
     private func consume(_ queue: String, on connection: AMQPConnection) throws(AMQPError) {
         let tag = try connection.consume(queue: queue, channel: Self.channel)
         queueByConsumerTag[tag] = queue
+        queueByAnyConsumerTag[tag] = queue
+    }
+
+    /// Sets the current prefetch and registers every consumer again under it.
+    func applyPrefetch(on connection: AMQPConnection) throws(AMQPError) {
+        try connection.setPrefetch(prefetch.load(ordering: .relaxed), channel: Self.channel)
+        guard !cancelled.load(ordering: .acquiring) else { return }
+        for (tag, queue) in queueByConsumerTag.sorted(by: { $0.key < $1.key }) {
+            try connection.cancel(consumerTag: tag, channel: Self.channel)
+            queueByConsumerTag[tag] = nil
+            try consume(queue, on: connection)
+        }
     }
 
     func cancelAll(on connection: AMQPConnection) throws(AMQPError) {
@@ -142,7 +172,7 @@ final class ConsumerSession: ConnectionSession, @unchecked Sendable {
         switch event {
         case .delivery(var delivery):
             // The connection layer fills `queue` with the consumer tag; name the queue instead.
-            delivery.queue = queueByConsumerTag[delivery.queue] ?? delivery.queue
+            delivery.queue = queueByAnyConsumerTag[delivery.queue] ?? delivery.queue
             if !onDelivery(delivery) {
                 try connection.nack(delivery.deliveryTag, multiple: false, requeue: true, channel: Self.channel)
             }

@@ -21,7 +21,6 @@ public final class MetricsReporter: Service {
     private let exchange: String
     private let instance: String
     private let publishInterval: Duration?
-    private let workers: Int
     private let logger: Logger
     private let started = ContinuousClock.now
     /// The last published snapshot's numbers, for rates, and whether the broker took it.
@@ -37,7 +36,6 @@ public final class MetricsReporter: Service {
         reconnect: ReconnectSettings,
         topology: TopologyConfiguration,
         configuration: MetricsConfiguration,
-        workers: Int,
         logger: Logger
     ) {
         self.pipeline = pipeline
@@ -47,7 +45,6 @@ public final class MetricsReporter: Service {
         self.exchange = topology.metricsExchange
         self.instance = configuration.effectiveInstance
         self.publishInterval = configuration.publishIntervalSeconds > 0 ? .seconds(configuration.publishIntervalSeconds) : nil
-        self.workers = workers
         self.logger = logger
         self.last = Mutex((PipelineStatistics.Snapshot(), started, true))
     }
@@ -130,7 +127,7 @@ public final class MetricsReporter: Service {
         return MetricsSnapshot(
             instance: instance, time: Date(), uptimeSeconds: (ContinuousClock.now - started).seconds,
             intervalSeconds: intervalSeconds, statistics: statistics, previous: previous, providers: providers,
-            inFlight: pipeline.inFlightCount, buffered: pipeline.bufferedCount, workers: workers,
+            inFlight: pipeline.inFlightCount, buffered: pipeline.bufferedCount, workers: pipeline.workerCount,
             queues: queueDepths, pending: depths?.pendingMessages, brokerConnected: pipeline.readiness.ready
         )
     }

@@ -97,6 +97,17 @@ public final class TweetdMetrics: Sendable {
         for outcome in MessageOutcome.allCases {
             _ = counter(Name.messages, [("outcome", outcome.rawValue), ("provider", "none")])
         }
+        register(providers: providers)
+        for queue in queues {
+            gauge(Name.queueMessages, [("queue", queue)]).record(0)
+        }
+        self.workers(workers)
+        gauge(Name.inFlight, []).record(0)
+        gauge(Name.brokerConnected, []).record(0)
+    }
+
+    /// Creates the series of `providers` that do not exist yet (at start, and for providers a reload adds).
+    public func register(providers: [String]) {
         for provider in providers {
             _ = counter(Name.providerRequests, [("provider", provider), ("status", "ok")])
             _ = timer(Name.providerLatency, [("provider", provider)])
@@ -105,12 +116,11 @@ public final class TweetdMetrics: Sendable {
             _ = timer(Name.rateLimitWait, [("provider", provider)])
             _ = counter(Name.cooldowns, [("provider", provider)])
         }
-        for queue in queues {
-            gauge(Name.queueMessages, [("queue", queue)]).record(0)
-        }
-        gauge(Name.workers, []).record(workers)
-        gauge(Name.inFlight, []).record(0)
-        gauge(Name.brokerConnected, []).record(0)
+    }
+
+    /// The configured number of workers changed (start, reload).
+    public func workers(_ count: Int) {
+        gauge(Name.workers, []).record(count)
     }
 
     /// A message was settled.

@@ -1,47 +1,83 @@
 import Foundation
+import Synchronization
 
-extension ProviderChain where C == ContinuousClock {
-    /// Builds the configured `processing.chain`: one client and one limiter per LLM provider;
-    /// `builtin` entries need neither, since the built-in analysis always runs first.
-    public static func make(
-        configuration: TweetdConfiguration,
-        environment: [String: String],
-        metrics: TweetdMetrics = .discarding()
-    ) async throws(ConfigurationError) -> ProviderChain<ContinuousClock> {
+/// Builds the configured `processing.chain`, at start and again on every reload.
+///
+/// Every chain it builds shares one HTTP client, one set of request
+/// statistics, and the limiter of each provider that stays in the chain: a
+/// reload changes the limits but not the history of requests already made,
+/// so a provider never sees more than its limit across a reload.
+public final class ProviderChainBuilder: Sendable {
+    private let environment: [String: String]
+    private let metrics: TweetdMetrics
+    private let statistics: ProviderCallStatistics
+    /// Made with the first chain that calls a provider, so a `[builtin]` run starts no HTTP client.
+    private let transport = Mutex<AsyncHTTPClientTransport?>(nil)
+
+    /// Creates a builder; API keys are read from `environment` (or the files the configuration names).
+    public init(environment: [String: String], metrics: TweetdMetrics = .discarding()) {
+        self.environment = environment
+        self.metrics = metrics
+        self.statistics = ProviderCallStatistics(metrics: metrics)
+    }
+
+    /// One client and one limiter per LLM provider in `processing.chain`; `builtin` entries need
+    /// neither, since the built-in analysis always runs first. A provider of the same name in
+    /// `previous` keeps its limiter, with the new limit.
+    public func build(
+        _ configuration: TweetdConfiguration, replacing previous: ProviderChain<ContinuousClock>? = nil
+    ) throws(ConfigurationError) -> ProviderChain<ContinuousClock> {
         let names = configuration.processing.chain.filter { configuration.providers[$0]?.kind != .builtin }
-        guard !names.isEmpty else {
-            return ProviderChain(providers: [], maxHold: .seconds(configuration.processing.maxHoldSeconds), metrics: metrics)
-        }
-        let transport = AsyncHTTPClientTransport()
         var providers: [LimitedProvider<ContinuousClock>] = []
-        do throws(ConfigurationError) {
-            for name in names {
-                guard let provider = configuration.providers[name] else {
-                    throw ConfigurationError(key: "processing.chain", problem: "no provider named \(name)")
-                }
-                let client = try ProviderFactory.make(configuration: provider, environment: environment, transport: transport)
-                let limit = RateLimit(
-                    requestsPerMinute: provider.rpm,
-                    burst: provider.burst,
-                    tokensPerMinute: provider.tpm,
-                    maxConcurrency: provider.maxConcurrency,
-                    cooldownInitial: .seconds(provider.cooldownInitialSeconds),
-                    cooldownMax: .seconds(provider.cooldownMaxSeconds)
-                )
-                providers.append(LimitedProvider(
-                    name: name, client: client, limiter: RateLimiter(name: name, limit: limit, clock: ContinuousClock())
-                ))
+        var limitUpdates: [(RateLimiter<ContinuousClock>, RateLimit)] = []
+        for name in names {
+            guard let provider = configuration.providers[name] else {
+                throw ConfigurationError(key: "processing.chain", problem: "no provider named \(name)")
             }
-        } catch {
-            // The HTTP client must be shut down even when the configuration is refused.
-            await transport.shutdown()
-            throw error
+            let client = try ProviderFactory.make(configuration: provider, environment: environment, transport: sharedTransport())
+            let limit = RateLimit(
+                requestsPerMinute: provider.rpm,
+                burst: provider.burst,
+                tokensPerMinute: provider.tpm,
+                maxConcurrency: provider.maxConcurrency,
+                cooldownInitial: .seconds(provider.cooldownInitialSeconds),
+                cooldownMax: .seconds(provider.cooldownMaxSeconds)
+            )
+            let limiter: RateLimiter<ContinuousClock>
+            if let kept = previous?.providers.first(where: { $0.name == name })?.limiter {
+                // Applied only once the whole configuration is accepted.
+                limitUpdates.append((kept, limit))
+                limiter = kept
+            } else {
+                limiter = RateLimiter(name: name, limit: limit, clock: ContinuousClock())
+            }
+            providers.append(LimitedProvider(name: name, client: client, limiter: limiter))
         }
+        for (limiter, limit) in limitUpdates where limiter.limit != limit {
+            limiter.updateLimit(limit)
+        }
+        metrics.register(providers: names)
         return ProviderChain(
-            providers: providers,
-            maxHold: .seconds(configuration.processing.maxHoldSeconds),
-            metrics: metrics,
-            shutdownTransport: { await transport.shutdown() }
+            providers: providers, maxHold: .seconds(configuration.processing.maxHoldSeconds),
+            metrics: metrics, statistics: statistics
         )
+    }
+
+    /// Releases the HTTP client; call once no chain is in use any more.
+    public func shutdown() async {
+        let transport = transport.withLock { transport in
+            defer { transport = nil }
+            return transport
+        }
+        await transport?.shutdown()
+    }
+
+    private func sharedTransport() -> AsyncHTTPClientTransport {
+        transport.withLock { transport in
+            if let transport { return transport }
+            let made = AsyncHTTPClientTransport()
+            transport = made
+            return made
+        }
     }
 }

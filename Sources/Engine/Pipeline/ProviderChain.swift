@@ -24,6 +24,9 @@ public enum EnrichmentOutcome: Sendable {
     case enriched(Enrichment)
     /// Every provider failed, refused, or kept the message waiting too long.
     case failed(ProviderChainFailure)
+    /// A configuration reload replaced the chain while this message waited for
+    /// a limiter: ask the new chain, with nothing used up.
+    case superseded
 }
 
 /// Why no provider in the chain answered this attempt.
@@ -61,34 +64,38 @@ public final class ProviderChain<C: Clock>: Sendable where C.Duration == Duratio
     public let statistics: ProviderCallStatistics
     private let metrics: TweetdMetrics
     private let clock: C
-    private let shutdownTransport: @Sendable () async -> Void
+    private let retirement = ChainRetirement()
 
     /// How long a quota-exhausted provider is left alone before it is asked again.
     static var quotaPause: Duration { .seconds(3600) }
 
-    /// Creates a chain; `shutdownTransport` releases the HTTP client when the daemon stops.
+    /// Creates a chain; `statistics` carries the request counts over from the chain this one replaces.
     public init(
         providers: [LimitedProvider<C>],
         maxHold: Duration,
         clock: C,
         metrics: TweetdMetrics = .discarding(),
-        shutdownTransport: @escaping @Sendable () async -> Void = {}
+        statistics: ProviderCallStatistics? = nil
     ) {
         self.providers = providers
         self.maxHold = maxHold
         self.clock = clock
         self.metrics = metrics
-        self.statistics = ProviderCallStatistics(metrics: metrics)
-        self.shutdownTransport = shutdownTransport
+        self.statistics = statistics ?? ProviderCallStatistics(metrics: metrics)
     }
 
     /// True for the default chain `[builtin]`: nothing to call.
     public var isEmpty: Bool { providers.isEmpty }
 
-    /// Releases the HTTP client.
-    public func shutdown() async {
-        await shutdownTransport()
+    /// Marks the chain as replaced by a configuration reload: callers waiting
+    /// for a limiter stop waiting and get ``EnrichmentOutcome/superseded`` so they
+    /// can ask the new chain; requests already sent finish here.
+    public func retire() {
+        retirement.retire()
     }
+
+    /// True once ``retire()`` was called.
+    public var isRetired: Bool { retirement.isRetired }
 
     private enum ProviderState {
         case available(outputInvalidAnswers: Int)
@@ -106,6 +113,9 @@ public final class ProviderChain<C: Clock>: Sendable where C.Duration == Duratio
         var waited: Duration = .zero
 
         while true {
+            if retirement.isRetired {
+                return .superseded
+            }
             var earliestChance: C.Instant?
             var index = 0
             while index < providers.count {
@@ -204,7 +214,8 @@ public final class ProviderChain<C: Clock>: Sendable where C.Duration == Duratio
             }
             do {
                 let sleptFrom = clock.now
-                try await clock.sleep(until: earliestChance, tolerance: .milliseconds(1))
+                // A reload ends the wait early: the new limits or chain may let the message go sooner.
+                try await retirement.sleep(until: earliestChance, clock: clock)
                 waited += sleptFrom.duration(to: clock.now)
             } catch {
                 return .failed(ProviderChainFailure(
@@ -238,9 +249,9 @@ extension ProviderChain where C == ContinuousClock {
         providers: [LimitedProvider<ContinuousClock>],
         maxHold: Duration,
         metrics: TweetdMetrics = .discarding(),
-        shutdownTransport: @escaping @Sendable () async -> Void = {}
+        statistics: ProviderCallStatistics? = nil
     ) {
-        self.init(providers: providers, maxHold: maxHold, clock: ContinuousClock(), metrics: metrics, shutdownTransport: shutdownTransport)
+        self.init(providers: providers, maxHold: maxHold, clock: ContinuousClock(), metrics: metrics, statistics: statistics)
     }
 
     /// Asks the providers in order until one answers, holding the delivery at most

@@ -47,9 +47,15 @@ public final class TweetPipeline: Service {
     private let endpoint: AMQPEndpoint
     private let topology: TopologyConfiguration
     private let processor: MessageProcessor
-    /// The LLM providers, with their request statistics.
-    public let chain: ProviderChain<ContinuousClock>
+    private let currentChain: Mutex<ProviderChain<ContinuousClock>>
     private let settings: PipelineSettings
+    /// How many workers there should be; a reload changes it (``resize(workers:prefetch:)``).
+    private let workerTarget: Atomic<Int>
+    private let prefetchTarget: Atomic<Int>
+    /// Workers running now, and the next worker's number (for logs).
+    private let workerCensus = Mutex<(running: Int, nextNumber: Int)>((0, 0))
+    /// Wakes ``run()`` to start workers after a reload raised the count; finished when the pipeline stops taking work.
+    private let workerRequests: (stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation)
     private let reconnect: ReconnectSettings
     private let logger: Logger
     /// What the pipeline has done so far; shared with reporting.
@@ -76,12 +82,54 @@ public final class TweetPipeline: Service {
         self.endpoint = endpoint
         self.topology = topology
         self.processor = processor
-        self.chain = chain
+        self.currentChain = Mutex(chain)
         self.settings = settings
+        self.workerTarget = Atomic(settings.workers)
+        self.prefetchTarget = Atomic(settings.prefetch)
+        self.workerRequests = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         self.reconnect = reconnect
         self.metrics = metrics
         self.statistics = PipelineStatistics(metrics: metrics)
         self.logger = logger
+    }
+
+    /// The LLM providers, with their request statistics; replaced by ``replaceChain(_:)``.
+    public var chain: ProviderChain<ContinuousClock> {
+        currentChain.withLock { $0 }
+    }
+
+    /// Makes `chain` the one new messages are enriched by (configuration reload).
+    ///
+    /// Requests already sent finish on the old chain; messages waiting for one
+    /// of its limiters move to the new chain at once.
+    public func replaceChain(_ chain: ProviderChain<ContinuousClock>) {
+        let old = currentChain.withLock { current in
+            defer { current = chain }
+            return current
+        }
+        if old !== chain {
+            old.retire()
+        }
+    }
+
+    /// Workers processing messages at once, as configured now.
+    public var workerCount: Int {
+        workerTarget.load(ordering: .relaxed)
+    }
+
+    /// Changes the number of workers and the prefetch (configuration reload).
+    ///
+    /// More workers start at once; with fewer, workers beyond the count stop
+    /// after the message they hold, so nothing is cut short. A new prefetch
+    /// re-registers the consumers (RabbitMQ applies a per-consumer prefetch
+    /// only to consumers registered after it).
+    public func resize(workers: Int, prefetch: Int) {
+        workerTarget.store(max(1, workers), ordering: .relaxed)
+        metrics.workers(max(1, workers))
+        if prefetchTarget.exchange(prefetch, ordering: .relaxed) != prefetch {
+            connections.withLock { $0 }?.consumer.changePrefetch(prefetch)
+        }
+        workerRequests.continuation.yield()
     }
 
     /// Where the pipeline is in its life, for readiness.
@@ -145,7 +193,7 @@ public final class TweetPipeline: Service {
         let consumer = ConsumerConnection(
             endpoint: endpoint,
             queues: topology.inputQueueNames,
-            prefetch: settings.prefetch,
+            prefetch: prefetchTarget.load(ordering: .relaxed),
             reconnect: reconnect,
             logger: logger,
             onConnect: { admin throws(AMQPError) in try topology.declare(using: admin) },
@@ -179,22 +227,23 @@ public final class TweetPipeline: Service {
 
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
-                for worker in 0..<settings.workers {
-                    group.addTask {
-                        await self.work(worker: worker, buffer: buffer, publisher: publisher, consumer: consumer)
-                    }
-                }
                 if settings.drain {
                     group.addTask {
                         await self.stopWhenDrained(buffer: buffer, publisher: publisher, consumer: consumer)
                     }
+                }
+                // Starts the configured workers, then more whenever a reload asks for them,
+                // until the pipeline stops taking work.
+                self.startMissingWorkers(in: &group, buffer: buffer, publisher: publisher, consumer: consumer)
+                for await _ in self.workerRequests.stream {
+                    self.startMissingWorkers(in: &group, buffer: buffer, publisher: publisher, consumer: consumer)
                 }
                 await group.waitForAll()
             }
         } onGracefulShutdown: {
             self.phase.store(Phase.stopping.rawValue, ordering: .releasing)
             self.logger.info("shutting down: finishing in-flight messages", metadata: ["in_flight": .stringConvertible(self.inFlightCount)])
-            Self.stopTakingWork(buffer: buffer, consumer: consumer)
+            self.stopTakingWork(buffer: buffer, consumer: consumer)
         }
 
         // Every worker is done: send the last acks, then close.
@@ -202,22 +251,52 @@ public final class TweetPipeline: Service {
         connections.withLock { $0 = nil }
         await consumer.close()
         await publisher.close()
-        await chain.shutdown()
         logger.info("stopped", metadata: ["settled": .stringConvertible(statistics.snapshot().settled)])
     }
 
     /// Cancels consuming and gives back every delivery no worker has started.
-    private static func stopTakingWork(buffer: DeliveryBuffer, consumer: ConsumerConnection) {
+    private func stopTakingWork(buffer: DeliveryBuffer, consumer: ConsumerConnection) {
         consumer.cancelConsumers()
         for delivery in buffer.finish() {
             consumer.nack(delivery, requeue: true)
+        }
+        workerRequests.continuation.finish()
+    }
+
+    /// Adds workers until as many run as ``workerCount`` says.
+    private func startMissingWorkers(
+        in group: inout TaskGroup<Void>, buffer: DeliveryBuffer, publisher: PublisherConnection, consumer: ConsumerConnection
+    ) {
+        let target = workerTarget.load(ordering: .relaxed)
+        let numbers = workerCensus.withLock { census -> Range<Int> in
+            let missing = max(0, target - census.running)
+            defer {
+                census.running += missing
+                census.nextNumber += missing
+            }
+            return census.nextNumber..<(census.nextNumber + missing)
+        }
+        for worker in numbers {
+            group.addTask {
+                await self.work(worker: worker, buffer: buffer, publisher: publisher, consumer: consumer)
+            }
+        }
+    }
+
+    /// True when this worker should stop because a reload lowered the count; it is then no longer counted.
+    private func leaveIfSurplus() -> Bool {
+        let target = workerTarget.load(ordering: .relaxed)
+        return workerCensus.withLock { census in
+            guard census.running > target else { return false }
+            census.running -= 1
+            return true
         }
     }
 
     private func work(worker: Int, buffer: DeliveryBuffer, publisher: PublisherConnection, consumer: ConsumerConnection) async {
         var logger = self.logger
         logger[metadataKey: LogKey.worker] = .stringConvertible(worker)
-        while let delivery = await buffer.next() {
+        while !leaveIfSurplus(), let delivery = await buffer.next() {
             inFlight.add(1, ordering: .relaxed)
             let settled = await handle(delivery, publisher: publisher, consumer: consumer, logger: logger)
             // Out of flight before it counts as settled, so whoever reads the statistics and
@@ -280,17 +359,23 @@ public final class TweetPipeline: Service {
         }
         logger[metadataKey: LogKey.tweetID] = .string(prepared.tweet.id)
         logger[metadataKey: LogKey.attempt] = .stringConvertible(prepared.attempt)
-        if chain.isEmpty {
-            return processor.result(for: prepared, enrichment: nil, now: Date(), startedAt: startedAt)
-        }
-        switch await chain.enrich(prepared, logger: logger) {
-        case .enriched(let enrichment):
-            return processor.result(for: prepared, enrichment: enrichment, now: Date(), startedAt: startedAt)
-        case .failed(let failure):
-            return processor.failure(
-                for: prepared, category: failure.category, reason: failure.reason, provider: failure.provider,
-                permanent: failure.permanent, countsAttempt: failure.countsAttempt, maxAttempts: settings.maxAttempts, now: Date()
-            )
+        while true {
+            let chain = self.chain
+            if chain.isEmpty {
+                return processor.result(for: prepared, enrichment: nil, now: Date(), startedAt: startedAt)
+            }
+            switch await chain.enrich(prepared, logger: logger) {
+            case .enriched(let enrichment):
+                return processor.result(for: prepared, enrichment: enrichment, now: Date(), startedAt: startedAt)
+            case .failed(let failure):
+                return processor.failure(
+                    for: prepared, category: failure.category, reason: failure.reason, provider: failure.provider,
+                    permanent: failure.permanent, countsAttempt: failure.countsAttempt, maxAttempts: settings.maxAttempts, now: Date()
+                )
+            case .superseded:
+                // A reload replaced the chain while this message waited: the new one decides.
+                continue
+            }
         }
     }
 
@@ -319,7 +404,7 @@ public final class TweetPipeline: Service {
             quietChecks = waiting == 0 ? quietChecks + 1 : 0
             if quietChecks >= 2, inFlightCount == 0, buffer.count == 0 {
                 logger.info("drained: the input and retry queues are empty")
-                Self.stopTakingWork(buffer: buffer, consumer: consumer)
+                stopTakingWork(buffer: buffer, consumer: consumer)
                 return
             }
         }

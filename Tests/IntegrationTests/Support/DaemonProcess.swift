@@ -7,6 +7,8 @@ final class DaemonProcess: @unchecked Sendable {
 
     let process = Process()
     let directory: URL
+    /// The configuration file the daemon was started with (`--config`).
+    let configurationURL: URL
     let stdoutURL: URL
     let stderrURL: URL
 
@@ -31,6 +33,7 @@ final class DaemonProcess: @unchecked Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tweetd-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let configURL = directory.appendingPathComponent("tweetd.yaml")
+        configurationURL = configURL
         try configuration.write(to: configURL, atomically: true, encoding: .utf8)
         stdoutURL = directory.appendingPathComponent("stdout.txt")
         stderrURL = directory.appendingPathComponent("stderr.txt")
@@ -72,6 +75,12 @@ final class DaemonProcess: @unchecked Sendable {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
         let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
         return line.flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") }
+    }
+
+    /// Replaces the configuration file and sends SIGHUP, as `systemctl reload` does.
+    func reload(with configuration: String) throws {
+        try configuration.write(to: configurationURL, atomically: true, encoding: .utf8)
+        kill(process.processIdentifier, SIGHUP)
     }
 
     /// Sends SIGTERM.
