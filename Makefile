@@ -4,7 +4,9 @@
 #   make build       swift build
 #   make test        unit + integration tests against private RabbitMQ nodes (tweetdtest
 #                    on 5673, shared; tweetdchaos on 5676, which chaos tests stop and
-#                    start), the chaos suite included, and the loopback LLM server's self-test
+#                    start; tweetdtls on 5677 with amqps on 5678, certificates made fresh
+#                    by scripts/test-certs.sh), the chaos suite included, and the loopback
+#                    LLM server's self-test
 #   make chaos       only the chaos suite (make test SWIFT_TEST_FLAGS="--filter Chaos")
 #                    (tweetdtest@localhost on 127.0.0.1:5673, wiped before each run,
 #                    always stopped afterwards)
@@ -39,6 +41,11 @@ TEST_BROKER := BROKER_NAME=$(TEST_BROKER_NAME) BROKER_PORT=$(TEST_BROKER_PORT)
 CHAOS_BROKER_NAME ?= tweetdchaos
 CHAOS_BROKER_PORT ?= 5676
 CHAOS_BROKER := BROKER_NAME=$(CHAOS_BROKER_NAME) BROKER_PORT=$(CHAOS_BROKER_PORT)
+TLS_BROKER_NAME ?= tweetdtls
+TLS_BROKER_PORT ?= 5677
+TLS_BROKER_TLS_PORT ?= 5678
+TLS_CERT_DIR ?= /tmp/tweetd-test-certs
+TLS_BROKER := BROKER_NAME=$(TLS_BROKER_NAME) BROKER_PORT=$(TLS_BROKER_PORT) BROKER_TLS_PORT=$(TLS_BROKER_TLS_PORT) BROKER_TLS_DIR=$(TLS_CERT_DIR)
 DEMO_BROKER := BROKER_NAME=$(DEMO_BROKER_NAME) BROKER_PORT=$(DEMO_BROKER_PORT)
 BENCH_BROKER := BROKER_NAME=$(BENCH_BROKER_NAME) BROKER_PORT=$(BENCH_BROKER_PORT)
 
@@ -57,12 +64,17 @@ build: deps
 test: deps
 	@set -euo pipefail; \
 	$(CHAOS_BROKER) bash scripts/broker.sh stop --wipe; \
+	BROKER_NAME=$(TLS_BROKER_NAME) BROKER_PORT=$(TLS_BROKER_PORT) bash scripts/broker.sh stop --wipe; \
 	export $(TEST_BROKER); \
 	bash scripts/broker.sh stop --wipe; \
-	trap 'rc=$$?; bash scripts/broker.sh stop || true; $(CHAOS_BROKER) bash scripts/broker.sh stop || true; exit $$rc' EXIT; \
+	trap 'rc=$$?; bash scripts/broker.sh stop || true; $(CHAOS_BROKER) bash scripts/broker.sh stop || true; BROKER_NAME=$(TLS_BROKER_NAME) BROKER_PORT=$(TLS_BROKER_PORT) bash scripts/broker.sh stop || true; exit $$rc' EXIT; \
 	trap 'exit 130' INT; trap 'exit 143' TERM; \
 	bash scripts/broker.sh start; \
 	$(CHAOS_BROKER) bash scripts/broker.sh start; \
+	bash scripts/test-certs.sh $(TLS_CERT_DIR); \
+	$(TLS_BROKER) bash scripts/broker.sh start; \
+	TWEETD_TLS_BROKER_TLS_PORT=$(TLS_BROKER_TLS_PORT); TWEETD_TLS_CERT_DIR=$(TLS_CERT_DIR); \
+	export TWEETD_TLS_BROKER_TLS_PORT TWEETD_TLS_CERT_DIR; \
 	TWEETD_TEST_BROKER_URL="$$(bash scripts/broker.sh url)"; \
 	TWEETD_CHAOS_BROKER_URL="$$($(CHAOS_BROKER) bash scripts/broker.sh url)"; \
 	TWEETD_CHAOS_BROKER_NAME=$(CHAOS_BROKER_NAME); TWEETD_CHAOS_BROKER_PORT=$(CHAOS_BROKER_PORT); \

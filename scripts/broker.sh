@@ -18,6 +18,9 @@
 #   BROKER_DIST_PORT      Erlang distribution port, default BROKER_PORT+20000
 #   BROKER_DIR            data, logs and config, default /tmp/tweetd-broker-$BROKER_NAME
 #   BROKER_START_TIMEOUT  seconds to wait for the boot, default 90
+#   BROKER_TLS_PORT       also listen for amqps:// on 127.0.0.1:PORT (TLS 1.2 and 1.3);
+#                         needs BROKER_TLS_DIR with ca.pem, server.pem and server.key,
+#                         which are copied into BROKER_DIR for the node's user
 #
 # Run it as root (the node then runs as the `rabbitmq` user through Debian's
 # wrappers, which use the cookie in ~rabbitmq) or as any other user (the node
@@ -35,6 +38,8 @@ BROKER_PORT="${BROKER_PORT:-5673}"
 BROKER_DIST_PORT="${BROKER_DIST_PORT:-$((BROKER_PORT + 20000))}"
 BROKER_DIR="${BROKER_DIR:-/tmp/tweetd-broker-$BROKER_NAME}"
 BROKER_START_TIMEOUT="${BROKER_START_TIMEOUT:-90}"
+BROKER_TLS_PORT="${BROKER_TLS_PORT:-}"
+BROKER_TLS_DIR="${BROKER_TLS_DIR:-}"
 
 NODE="$BROKER_NAME@localhost"
 URL="amqp://guest:guest@127.0.0.1:$BROKER_PORT/"
@@ -57,6 +62,13 @@ validate_params() {
     ((BROKER_DIST_PORT >= 1 && BROKER_DIST_PORT <= 65535)) \
         || die "BROKER_DIST_PORT out of range: $BROKER_DIST_PORT (set it explicitly)"
     ((BROKER_PORT != BROKER_DIST_PORT)) || die "BROKER_PORT and BROKER_DIST_PORT must differ"
+    if [[ -n "$BROKER_TLS_PORT" ]]; then
+        [[ "$BROKER_TLS_PORT" =~ ^[0-9]+$ ]] || die "BROKER_TLS_PORT must be a number (got '$BROKER_TLS_PORT')"
+        local f
+        for f in ca.pem server.pem server.key; do
+            [[ -r "$BROKER_TLS_DIR/$f" ]] || die "BROKER_TLS_PORT needs $f in BROKER_TLS_DIR (got '$BROKER_TLS_DIR')"
+        done
+    fi
     [[ "$BROKER_DIR" == /* ]] || die "BROKER_DIR must be an absolute path (got '$BROKER_DIR')"
     case "$BROKER_DIR" in
         / | /tmp | /tmp/ | /var | /var/* | /usr | /usr/* | /etc | /etc/* | /home | /root)
@@ -193,6 +205,20 @@ log.console = false
 # Below the 50MB default: a disk alarm on a small CI disk would block publishers.
 disk_free_limit.absolute = 16MB
 EOF
+    if [[ -n "$BROKER_TLS_PORT" ]]; then
+        mkdir -p "$BROKER_DIR/tls"
+        cp "$BROKER_TLS_DIR/ca.pem" "$BROKER_TLS_DIR/server.pem" "$BROKER_TLS_DIR/server.key" "$BROKER_DIR/tls/"
+        cat >>"$BROKER_DIR/rabbitmq.conf" <<EOF
+listeners.ssl.default = 127.0.0.1:$BROKER_TLS_PORT
+ssl_options.cacertfile = $BROKER_DIR/tls/ca.pem
+ssl_options.certfile = $BROKER_DIR/tls/server.pem
+ssl_options.keyfile = $BROKER_DIR/tls/server.key
+ssl_options.verify = verify_none
+ssl_options.fail_if_no_peer_cert = false
+ssl_options.versions.1 = tlsv1.3
+ssl_options.versions.2 = tlsv1.2
+EOF
+    fi
     if [[ "$(id -un)" != "$RUN_AS" ]]; then
         chown -R "$RUN_AS:$(id -gn "$RUN_AS")" "$BROKER_DIR"
     fi
@@ -224,7 +250,7 @@ cmd_start() {
         say "node $NODE is registered but RabbitMQ is not up yet; waiting"
     else
         local port
-        for port in "$BROKER_PORT" "$BROKER_DIST_PORT"; do
+        for port in "$BROKER_PORT" "$BROKER_DIST_PORT" $BROKER_TLS_PORT; do
             if port_in_use "$port"; then
                 die "port $port is already in use by another process (set BROKER_PORT / BROKER_DIST_PORT)"
             fi

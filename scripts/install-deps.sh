@@ -9,7 +9,7 @@
 set -euo pipefail
 
 # chromium and a font: the dashboard test renders the page headless.
-PACKAGES=(librabbitmq-dev rabbitmq-server python3 python3-pika pkg-config procps chromium fonts-dejavu-core)
+PACKAGES=(librabbitmq-dev rabbitmq-server python3 python3-pika pkg-config procps openssl binutils systemd adduser chromium fonts-dejavu-core)
 SWIFT_FALLBACK=/opt/swift/usr/bin/swift
 
 say() { printf 'install-deps: %s\n' "$*"; }

@@ -14,10 +14,10 @@ dpkg -i "$deb" >/dev/null
 if ldd /usr/bin/tweetd | grep -q 'libswift\|libFoundation'; then fail "the binary links a Swift runtime library"; fi
 getent passwd tweetd >/dev/null || fail "no tweetd user"
 [[ "$(stat -c '%a %U:%G' /etc/tweetd/tweetd.env)" == "640 root:tweetd" ]] || fail "tweetd.env is not 0640 root:tweetd"
-if command -v systemd-analyze >/dev/null; then
-    systemd-analyze verify /lib/systemd/system/tweetd.service
-    echo "systemd-analyze verify: ok"
-fi
+command -v systemd-analyze >/dev/null || fail "systemd-analyze is missing (make deps installs systemd)"
+systemd-analyze verify /lib/systemd/system/tweetd.service
+grep -q '^ExecReload=/bin/kill -HUP \$MAINPID$' /lib/systemd/system/tweetd.service || fail "the unit has no ExecReload sending SIGHUP"
+echo "systemd-analyze verify: ok"
 dpkg -r tweetd >/dev/null
 [[ ! -e /usr/bin/tweetd && ! -e /lib/systemd/system/tweetd.service ]] || fail "dpkg -r left files behind"
 dpkg -P tweetd >/dev/null

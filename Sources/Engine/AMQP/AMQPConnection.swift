@@ -62,6 +62,9 @@ final class AMQPConnection {
             tv_usec: Int((endpoint.connectTimeoutSeconds - endpoint.connectTimeoutSeconds.rounded(.down)) * 1_000_000)
         )
         let status = amqp_socket_open_noblock(socket, endpoint.host, Int32(endpoint.port), &timeout)
+        if let rejected = certificateRejection(status) {
+            throw rejected
+        }
         if status != AMQP_STATUS_OK.rawValue {
             throw AMQPError(
                 .connectFailed,
@@ -81,6 +84,29 @@ final class AMQPConnection {
         isOpen = true
     }
 
+    /// A certificate the TLS handshake refused, said in terms of the settings that decide it.
+    private func certificateRejection(_ status: Int32) -> AMQPError? {
+        let broker = endpoint.redactedDescription
+        switch status {
+        case AMQP_STATUS_SSL_PEER_VERIFY_FAILED.rawValue:
+            let trusted = endpoint.tls?.caFile.map { "broker.tls.ca_file \($0)" } ?? "broker.tls.ca_file (not set)"
+            return AMQPError(
+                .tlsFailed,
+                "the certificate of \(broker) is not signed by a CA in \(trusted), or it has expired",
+                libraryText: Self.libraryText(status)
+            )
+        case AMQP_STATUS_SSL_HOSTNAME_VERIFY_FAILED.rawValue:
+            return AMQPError(
+                .tlsFailed,
+                "the certificate of \(broker) does not name the host '\(endpoint.host)'; "
+                    + "use a host name the certificate carries in broker.url",
+                libraryText: Self.libraryText(status)
+            )
+        default:
+            return nil
+        }
+    }
+
     private func makeSocket(_ state: amqp_connection_state_t) throws(AMQPError) -> OpaquePointer {
         guard let tls = endpoint.tls else {
             guard let socket = amqp_tcp_socket_new(state) else {
@@ -95,19 +121,19 @@ final class AMQPConnection {
         amqp_ssl_socket_set_verify_hostname(socket, tls.verifyHostname ? 1 : 0)
         let versionStatus = amqp_ssl_socket_set_ssl_versions(socket, AMQP_TLSv1_2, AMQP_TLSvLATEST)
         if versionStatus != AMQP_STATUS_OK.rawValue {
-            throw AMQPError(.connectFailed, "could not require TLS 1.2 or newer", libraryText: Self.libraryText(versionStatus))
+            throw AMQPError(.tlsFailed, "could not require TLS 1.2 or newer", libraryText: Self.libraryText(versionStatus))
         }
         if let caFile = tls.caFile {
             let status = amqp_ssl_socket_set_cacert(socket, caFile)
             if status != AMQP_STATUS_OK.rawValue {
-                throw AMQPError(.connectFailed, "could not load the CA file \(caFile)", libraryText: Self.libraryText(status))
+                throw AMQPError(.tlsFailed, "could not load the CA file \(caFile) (broker.tls.ca_file)", libraryText: Self.libraryText(status))
             }
         }
         if let certFile = tls.certFile, let keyFile = tls.keyFile {
             let status = amqp_ssl_socket_set_key(socket, certFile, keyFile)
             if status != AMQP_STATUS_OK.rawValue {
                 throw AMQPError(
-                    .connectFailed, "could not load the client certificate \(certFile) and key \(keyFile)",
+                    .tlsFailed, "could not load the client certificate \(certFile) and key \(keyFile) (broker.tls.cert_file, key_file)",
                     libraryText: Self.libraryText(status)
                 )
             }

@@ -8,6 +8,9 @@ public struct AMQPError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
         /// The TCP or TLS connection could not be opened.
         case connectFailed = "connect_failed"
+        /// TLS could not be set up, or the broker's certificate was not accepted
+        /// (wrong CA, wrong host name): retrying cannot help until someone changes it.
+        case tlsFailed = "tls_failed"
         /// The broker refused the credentials or the virtual host.
         case loginFailed = "login_failed"
         /// The broker closed a channel (for example 404 NOT_FOUND or 406 PRECONDITION_FAILED).
@@ -63,7 +66,7 @@ public struct AMQPError: Error, Sendable, CustomStringConvertible {
     /// Whether the connection this error came from can still be used.
     public var connectionIsDead: Bool {
         switch code {
-        case .connectFailed, .loginFailed, .connectionClosed, .connectionLost, .notConnected:
+        case .connectFailed, .tlsFailed, .loginFailed, .connectionClosed, .connectionLost, .notConnected:
             return true
         case .channelClosed, .publishNacked, .publishReturned, .libraryError:
             return false

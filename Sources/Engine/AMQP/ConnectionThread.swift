@@ -156,6 +156,7 @@ final class ConnectionThread: @unchecked Sendable {
         var generation: UInt64 = 0
         var delay = reconnect.initialDelay
         var connection: AMQPConnection?
+        var everOpened = false
         while !stopRequested {
             generation += 1
             let candidate = AMQPConnection(endpoint: endpoint, generation: generation)
@@ -163,6 +164,7 @@ final class ConnectionThread: @unchecked Sendable {
                 try candidate.open(connectionName: "tweetd \(name) \(ProcessInfo.processInfo.processIdentifier)")
                 try session?.connectionOpened(candidate)
                 connection = candidate
+                everOpened = true
                 isConnected.store(true, ordering: .releasing)
                 reportFirstOpen(.success(()))
                 if generation > 1 {
@@ -177,7 +179,9 @@ final class ConnectionThread: @unchecked Sendable {
                 connection = nil
                 candidate.close()
                 session?.connectionLost(error)
-                guard reconnect.enabled else {
+                // A certificate refused before the first open is a configuration problem: waiting will not
+                // fix it, and a service that exits says so at once. Later, a rotated certificate may still come.
+                guard reconnect.enabled, everOpened || error.code != .tlsFailed else {
                     reportFirstOpen(.failure(error))
                     break
                 }

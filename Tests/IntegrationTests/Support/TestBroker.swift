@@ -34,6 +34,12 @@ struct TestBroker {
         guard let url = ProcessInfo.processInfo.environment[node.urlVariable], !url.isEmpty else {
             throw Missing(description: "\(node.urlVariable) is not set: run the integration tests with `make test`, which starts private RabbitMQ nodes")
         }
+        try self.init(url: url, retryDelays: retryDelays)
+    }
+
+    /// A broker a test started itself; `settings` are further configuration keys for the
+    /// test's own client (`broker.tls.ca_file`).
+    init(url: String, settings: [String: String] = [:], retryDelays: [Int] = [5, 30, 120]) throws {
         self.url = url
         prefix = "t" + UUID().uuidString.prefix(8).lowercased()
         var topology = TopologyConfiguration()
@@ -47,7 +53,9 @@ struct TestBroker {
         topology.metricsExchange = "\(prefix).metrics"
         topology.retryDelaysSeconds = retryDelays
         self.topology = topology
-        var configuration = try TweetdConfiguration.load(yaml: nil, environment: [:], overrides: ["broker.url": url])
+        var configuration = try TweetdConfiguration.load(
+            yaml: nil, environment: [:], overrides: settings.merging(["broker.url": url]) { $1 }
+        )
         configuration.broker.heartbeatSeconds = 10
         endpoint = configuration.endpoint
         var logger = Logger(label: "test")
@@ -235,7 +243,11 @@ extension TestBroker {
         node: Node = .shared,
         _ body: (TestBroker, PublisherConnection) async throws -> Void
     ) async throws {
-        let broker = try TestBroker(retryDelays: retryDelays, node: node)
+        try await with(try TestBroker(retryDelays: retryDelays, node: node), body)
+    }
+
+    /// Runs `body` with `broker`'s names and a connected client, and deletes the names afterwards.
+    static func with(_ broker: TestBroker, _ body: (TestBroker, PublisherConnection) async throws -> Void) async throws {
         let client = try await broker.connect()
         do {
             try await body(broker, client)
