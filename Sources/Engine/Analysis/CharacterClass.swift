@@ -80,6 +80,11 @@ enum CharacterClass: Sendable, Equatable {
         }
     }
 
+    /// Classifies a grapheme cluster that is the single ASCII scalar `byte`.
+    init(ascii byte: UInt8) {
+        self = Self.asciiTable[Int(byte)]
+    }
+
     /// Precomputed classes of the 128 ASCII characters.
     private static let asciiTable: [CharacterClass] = (0..<128).map { code -> CharacterClass in
         switch UInt8(code) {

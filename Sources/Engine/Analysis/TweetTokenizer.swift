@@ -1,6 +1,10 @@
 /// Splits a tweet's text into words, hashtags, mentions, URLs and emoji in a
 /// single pass over its grapheme clusters.
 ///
+/// The pass walks UTF-8 bytes: an ASCII byte followed by another ASCII byte
+/// (other than CR LF) is a grapheme cluster of its own, so only the rest,
+/// what is near non-ASCII text, pays for Unicode grapheme breaking.
+///
 /// Rules, chosen to match what people see on X:
 /// - a **hashtag** is `#` (not preceded by a letter, digit, `_` or `&`)
 ///   followed by letters, digits and underscores of any script; a body of
@@ -21,13 +25,29 @@
 enum TweetTokenizer {
     /// Tokenizes `text`.
     static func tokenize(_ text: String) -> TextTokens {
-        var scanner = Scanner(text: text)
-        for character in text {
-            scanner.consume(character)
+        // `withUTF8` makes the storage contiguous (a no-op for native strings);
+        // the scanner reads that copy's bytes and keeps `text` for grapheme breaking.
+        var contiguous = text
+        return contiguous.withUTF8 { bytes in
+            var scanner = Scanner(text: text, bytes: bytes)
+            scanner.scanAll()
+            return scanner.tokens
         }
-        scanner.finish()
-        return scanner.tokens
     }
+}
+
+/// One grapheme cluster as the scanner sees it.
+private struct Grapheme {
+    var cls: CharacterClass
+    /// The value of the cluster's only scalar; `nil` when it has several.
+    /// Comparing it stands in for comparing the `Character` with a literal
+    /// such as `"h"` or `"¿"`: none of those literals is the canonical
+    /// equivalent of another character or sequence.
+    var singleScalar: UInt32?
+    /// `Character.isASCII`: one ASCII scalar, or CR LF.
+    var isASCII: Bool
+    /// The first scalar, kept for emoji.
+    var firstScalar: Unicode.Scalar
 }
 
 /// The tokenizer's state between two grapheme clusters.
@@ -40,16 +60,15 @@ private struct Scanner {
     }
 
     let text: String
+    /// The UTF-8 bytes of `text`; every position below is an offset into them.
+    let bytes: UnsafeBufferPointer<UInt8>
     var tokens = TextTokens()
 
-    /// Start of the character being consumed, and its UTF-8 offset.
-    private var index: String.Index
-    private var offset = 0
     private var mode = Mode.text
 
     // The word being collected (`wordEnd` stops before a trailing apostrophe).
-    private var wordStart: String.Index?
-    private var wordEnd: String.Index
+    private var wordStart: Int?
+    private var wordEnd = 0
     private var wordGroup = WordGroup.alphabetic
     private var wordHasLetter = false
     private var wordHasNonASCII = false
@@ -58,8 +77,7 @@ private struct Scanner {
     private var clauseBreakPending = true
 
     // The hashtag body, mention body or URL being collected.
-    private var entityStart: String.Index
-    private var entityStartOffset = 0
+    private var entityStart = 0
     private var hashtagHasLetter = false
     private var mentionLength = 0
 
@@ -70,35 +88,60 @@ private struct Scanner {
     private var countedInSegment = false
 
     // The current whitespace-separated chunk, checked for ASCII emoticons.
-    private var chunkStart: String.Index
+    private var chunkStart = 0
     private var chunkLength = 0
     private var chunkMayBeEmoticon = false
 
-    init(text: String) {
+    init(text: String, bytes: UnsafeBufferPointer<UInt8>) {
         self.text = text
-        index = text.startIndex
-        wordEnd = text.startIndex
-        entityStart = text.startIndex
-        chunkStart = text.startIndex
+        self.bytes = bytes
     }
 
-    mutating func consume(_ character: Character) {
-        let start = index
-        let width = character.utf8.count
-        let end = text.utf8.index(start, offsetBy: width)
-        defer {
-            index = end
-            offset += width
+    /// Consumes every grapheme cluster of the text, then finishes.
+    mutating func scanAll() {
+        let count = bytes.count
+        var position = 0
+        while position < count {
+            let byte = bytes[position]
+            let next = position + 1
+            if byte < 0x80 && (next == count || (bytes[next] < 0x80 && !(byte == 0x0D && bytes[next] == 0x0A))) {
+                let grapheme = Grapheme(
+                    cls: CharacterClass(ascii: byte), singleScalar: UInt32(byte), isASCII: true,
+                    firstScalar: Unicode.Scalar(byte)
+                )
+                consume(grapheme, start: position, end: next)
+                position = next
+                continue
+            }
+            // Near non-ASCII text (or at CR LF): let the standard library find the cluster.
+            let index = text.utf8.index(text.utf8.startIndex, offsetBy: position)
+            var clusters = text[index...].makeIterator()
+            let character = clusters.next()!
+            let scalars = character.unicodeScalars
+            let first = scalars.first!
+            let isSingleScalar = scalars.index(after: scalars.startIndex) == scalars.endIndex
+            let grapheme = Grapheme(
+                cls: CharacterClass(character), singleScalar: isSingleScalar ? first.value : nil,
+                isASCII: character.isASCII, firstScalar: first
+            )
+            let end = position + character.utf8.count
+            consume(grapheme, start: position, end: end)
+            position = end
         }
+        finish()
+    }
+
+    private mutating func consume(_ grapheme: Grapheme, start: Int, end: Int) {
         tokens.characterCount += 1
-        let cls = CharacterClass(character)
+        let cls = grapheme.cls
+        let scalar = grapheme.singleScalar
 
         countWords(cls)
         if cls == .emoji {
             tokens.emojiCount += 1
-            tokens.emojiBases.append(character.unicodeScalars.first!)
+            tokens.emojiBases.append(grapheme.firstScalar)
         }
-        trackChunk(cls, character: character, start: start)
+        trackChunk(cls, singleScalar: scalar, start: start)
 
         switch mode {
         case .url:
@@ -114,7 +157,7 @@ private struct Scanner {
             finishHashtag(end: start)
             mode = .text
         case .mention:
-            if character.isASCII && (cls.isWordCharacter || cls == .underscore) {
+            if grapheme.isASCII && (cls.isWordCharacter || cls == .underscore) {
                 mentionLength += 1
                 previousIsWordlike = true
                 return
@@ -127,11 +170,10 @@ private struct Scanner {
 
         switch cls {
         case .letter(let script):
-            if (character == "h" || character == "H") && !previousIsWordlike && startsURL(at: start) {
+            if (scalar == 0x68 || scalar == 0x48) && !previousIsWordlike && startsURL(at: start) {  // h H
                 closeWord()
                 mode = .url
                 entityStart = start
-                entityStartOffset = offset
                 previousIsWordlike = true
                 return
             }
@@ -145,7 +187,7 @@ private struct Scanner {
                 apostrophePending = false
             }
             wordHasLetter = true
-            if !character.isASCII { wordHasNonASCII = true }
+            if !grapheme.isASCII { wordHasNonASCII = true }
         case .digit:
             if wordStart == nil || wordGroup == .cjk {
                 closeWord()
@@ -157,7 +199,7 @@ private struct Scanner {
         case .apostrophe:
             if wordStart != nil && !apostrophePending {
                 apostrophePending = true
-                if character != "'" { wordHasCurlyApostrophe = true }
+                if scalar != 0x27 { wordHasCurlyApostrophe = true }  // anything but '
             } else {
                 closeWord()
             }
@@ -178,22 +220,28 @@ private struct Scanner {
         case .sentenceEnd, .clauseBreak, .emoji:
             closeWord()
             clauseBreakPending = true
-            if character == "¿" || character == "¡" { tokens.invertedMarks += 1 }
+            if scalar == 0xBF || scalar == 0xA1 { tokens.invertedMarks += 1 }  // ¿ ¡
         case .whitespace, .underscore, .symbol:
             closeWord()
         }
-        previousIsWordlike = cls.isWordCharacter || cls == .underscore || character == "&"
+        previousIsWordlike = cls.isWordCharacter || cls == .underscore || scalar == 0x26  // &
     }
 
-    mutating func finish() {
+    private mutating func finish() {
+        let end = bytes.count
         switch mode {
-        case .url: finishURL(end: text.endIndex)
-        case .hashtag: finishHashtag(end: text.endIndex)
-        case .mention: finishMention(end: text.endIndex, runsIntoWord: false)
+        case .url: finishURL(end: end)
+        case .hashtag: finishHashtag(end: end)
+        case .mention: finishMention(end: end, runsIntoWord: false)
         case .text: break
         }
         closeWord()
-        endChunk(at: text.endIndex)
+        endChunk(at: end)
+    }
+
+    /// The text between two byte offsets, which lie on scalar boundaries.
+    private func string(_ start: Int, _ end: Int) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
     }
 
     // MARK: Words
@@ -215,7 +263,7 @@ private struct Scanner {
         }
     }
 
-    private mutating func openWord(start: String.Index, end: String.Index, group: WordGroup) {
+    private mutating func openWord(start: Int, end: Int, group: WordGroup) {
         wordStart = start
         wordEnd = end
         wordGroup = group
@@ -229,7 +277,7 @@ private struct Scanner {
         guard let start = wordStart else { return }
         wordStart = nil
         apostrophePending = false
-        var word = text[start..<wordEnd].lowercased()
+        var word = lowercasedWord(start, wordEnd)
         if wordHasCurlyApostrophe {
             word = String(String.UnicodeScalarView(word.unicodeScalars.map { $0 == "\u{2019}" ? "'" : $0 }))
         }
@@ -245,16 +293,29 @@ private struct Scanner {
         clauseBreakPending = false
     }
 
+    /// `String.lowercased()` of the bytes between two offsets, done byte by byte when they are ASCII.
+    private func lowercasedWord(_ start: Int, _ end: Int) -> String {
+        let word = UnsafeBufferPointer(rebasing: bytes[start..<end])
+        guard word.allSatisfy({ $0 < 0x80 }) else {
+            return String(decoding: word, as: UTF8.self).lowercased()
+        }
+        return String(unsafeUninitializedCapacity: word.count) { buffer in
+            for (offset, byte) in word.enumerated() {
+                buffer[offset] = (0x41...0x5A).contains(byte) ? byte | 0x20 : byte
+            }
+            return word.count
+        }
+    }
+
     // MARK: Entities
 
     /// Whether `http://` or `https://` (any case) followed by a non-space starts at `start`.
-    private func startsURL(at start: String.Index) -> Bool {
-        let utf8 = text.utf8
+    private func startsURL(at start: Int) -> Bool {
         var position = start
         func next() -> UInt8? {
-            guard position < utf8.endIndex else { return nil }
-            defer { position = utf8.index(after: position) }
-            return utf8[position]
+            guard position < bytes.count else { return nil }
+            defer { position += 1 }
+            return bytes[position]
         }
         for expected in "http".utf8 {
             guard let byte = next(), byte | 0x20 == expected else { return false }
@@ -268,8 +329,10 @@ private struct Scanner {
         return following > 0x20
     }
 
-    private mutating func finishURL(end: String.Index) {
-        var url = text[entityStart..<end]
+    private mutating func finishURL(end: Int) {
+        let utf8 = text.utf8
+        let startIndex = utf8.index(utf8.startIndex, offsetBy: entityStart)
+        var url = text[startIndex..<utf8.index(startIndex, offsetBy: end - entityStart)]
         var unbalancedParentheses = 0
         var unbalancedBrackets = 0
         for character in url {
@@ -300,23 +363,23 @@ private struct Scanner {
         let length = url.utf8.count
         guard length > schemeLength else { return }
         tokens.urls.append(String(url))
-        tokens.urlRanges.append(entityStartOffset..<(entityStartOffset + length))
+        tokens.urlRanges.append(entityStart..<(entityStart + length))
     }
 
     private static let urlTrailingPunctuation: Set<Character> = [
         ".", ",", ":", ";", "!", "?", "'", "\"", "’", "”", "»", ">", "…",
     ]
 
-    private mutating func finishHashtag(end: String.Index) {
-        let body = text[entityStart..<end]
-        guard !body.isEmpty else { return }
+    private mutating func finishHashtag(end: Int) {
+        guard end > entityStart else { return }
+        let body = string(entityStart, end)
         if hashtagHasLetter {
-            tokens.hashtags.append(String(body))
+            tokens.hashtags.append(body)
         } else {
             // `#1` is a number in running text, not a topic.
             tokens.words.append(
                 WordToken(
-                    text: String(body), group: .alphabetic, isNumeric: true, hasNonASCII: false,
+                    text: body, group: .alphabetic, isNumeric: true, hasNonASCII: false,
                     startsClause: clauseBreakPending
                 )
             )
@@ -324,23 +387,23 @@ private struct Scanner {
         }
     }
 
-    private mutating func finishMention(end: String.Index, runsIntoWord: Bool) {
+    private mutating func finishMention(end: Int, runsIntoWord: Bool) {
         guard mentionLength > 0 else { return }
         if mentionLength <= 15 && !runsIntoWord {
-            tokens.mentions.append(String(text[entityStart..<end]))
+            tokens.mentions.append(string(entityStart, end))
             return
         }
         // Not a handle X would link: the body is an ordinary word, which the
         // caller extends with the current letter or closes.
         openWord(start: entityStart, end: end, group: .alphabetic)
-        wordHasLetter = text[entityStart..<end].utf8.contains { byte in
+        wordHasLetter = bytes[entityStart..<end].contains { byte in
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
         }
     }
 
     // MARK: Emoticons
 
-    private mutating func trackChunk(_ cls: CharacterClass, character: Character, start: String.Index) {
+    private mutating func trackChunk(_ cls: CharacterClass, singleScalar: UInt32?, start: Int) {
         if cls == .whitespace {
             endChunk(at: start)
             return
@@ -348,15 +411,15 @@ private struct Scanner {
         if chunkLength == 0 {
             chunkStart = start
             // Emoticons start with punctuation, or are `xD`, `XD`, `D:`.
-            chunkMayBeEmoticon = !cls.isWordCharacter || character == "x" || character == "X" || character == "D"
+            chunkMayBeEmoticon = !cls.isWordCharacter || singleScalar == 0x78 || singleScalar == 0x58 || singleScalar == 0x44
         }
         chunkLength += 1
     }
 
-    private mutating func endChunk(at end: String.Index) {
+    private mutating func endChunk(at end: Int) {
         defer { chunkLength = 0 }
         guard chunkMayBeEmoticon, (2...4).contains(chunkLength) else { return }
-        let chunk = String(text[chunkStart..<end])
+        let chunk = string(chunkStart, end)
         if SentimentLexicon.emoticons[chunk] != nil {
             tokens.emoticons.append(chunk)
         }
