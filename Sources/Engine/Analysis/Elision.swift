@@ -16,7 +16,18 @@ enum Elision {
     /// `movie` from `movie's`) and what kind of clitic it was; `nil` when the
     /// word has no apostrophe or the apostrophe is not a known clitic.
     static func split(_ word: String) -> (base: String, kind: Kind)? {
-        guard let apostrophe = word.firstIndex(of: "'") else { return nil }
+        // Most words have no apostrophe byte, and a word without one has no
+        // `'` character; in plain ASCII the first byte is the first character.
+        let utf8 = word.utf8
+        guard let firstByte = utf8.firstIndex(of: UInt8(ascii: "'")) else { return nil }
+        let apostrophe: String.Index
+        if word.isPlainASCII {
+            apostrophe = firstByte
+        } else {
+            // Elsewhere the byte may sit inside a larger cluster (`'` + U+0301).
+            guard let character = word.firstIndex(of: "'") else { return nil }
+            apostrophe = character
+        }
         let head = word[..<apostrophe]
         let tail = word[word.index(after: apostrophe)...]
         if frenchHeads.contains(head) { return (String(tail), .french) }

@@ -157,9 +157,13 @@ struct SentimentLexicon: Sendable {
 
     /// Whether `word` negates the sentiment near it.
     func isNegator(_ word: String) -> Bool {
-        negators.contains(word)
-            || negatorPrefixes.contains(where: word.hasPrefix)
-            || negatorSuffixes.contains(where: word.hasSuffix)
+        negators.contains(word) || hasNegatorAffix(word)
+    }
+
+    /// Whether `word` starts or ends like a negator (`n'aime`, `don't`),
+    /// the part of ``isNegator(_:)`` that is no set lookup.
+    func hasNegatorAffix(_ word: String) -> Bool {
+        negatorPrefixes.contains(where: word.hasPrefix) || negatorSuffixes.contains(where: word.hasSuffix)
     }
 
     /// The lexicon of an ISO 639-1 language, if there is one.
