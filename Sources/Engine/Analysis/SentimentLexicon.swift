@@ -4,8 +4,9 @@
 /// ending in `*` is a stem that matches any word starting with it, which
 /// covers inflection (`dobr*` → dobry, dobra, dobrze) without a stemmer.
 /// The longest matching stem wins, so `niedobr*` (negative) beats `dobr*`.
-/// Every lexicon is a `static let`, built once on first use.
-struct SentimentLexicon: Sendable {
+/// Every lexicon is a `static let`, built once on first use. It is a class
+/// so that handing one around shares it instead of copying a dozen tables.
+final class SentimentLexicon: Sendable {
     /// Exact words and their polarity (+1 positive, -1 negative).
     let words: [String: Double]
     /// Stems (prefixes) and their polarity.
@@ -100,7 +101,7 @@ struct SentimentLexicon: Sendable {
     /// then the word without a clitic; `nil` when the word is not in the lexicon.
     func polarity(of word: String) -> Double? {
         if let polarity = words[word] { return polarity }
-        if !stemBuckets.isEmpty, let bucket = stemBuckets[String(word.prefix(stemKeyLength))] {
+        if !stemBuckets.isEmpty, let bucket = stemBuckets[stemKey(of: word)] {
             for candidate in bucket where word.hasPrefix(candidate.stem) {
                 return candidate.polarity
             }
@@ -111,6 +112,13 @@ struct SentimentLexicon: Sendable {
             if let polarity = words[rest] { return polarity }
         }
         return nil
+    }
+
+    /// The first ``stemKeyLength`` characters of `word`, taken as bytes when it is plain ASCII.
+    private func stemKey(of word: String) -> String {
+        guard word.isPlainASCII else { return String(word.prefix(stemKeyLength)) }
+        let utf8 = word.utf8
+        return String(word[..<utf8.index(utf8.startIndex, offsetBy: min(stemKeyLength, utf8.count))])
     }
 
     /// The summed polarity of the lexicon words found inside `word`, longest
