@@ -40,38 +40,63 @@ public struct Summarizer: Sendable {
 
     /// The summary of `text`, whose URLs sit at `urlRanges` (UTF-8 offsets, ascending).
     func summarize(_ text: String, urlRanges: [Range<Int>]) -> String {
-        let characters = cleanedPrefix(of: text, urlRanges: urlRanges)
-        if characters.count <= limit { return String(characters) }
-        if let end = sentenceEnd(in: characters), end * 3 >= limit {
-            return String(characters[..<end])
+        // Plain ASCII, the common case, is summarized byte by byte: every byte
+        // is a character there. Anything else falls back to characters.
+        if let bytes = cleanedPrefix(of: text.utf8, urlRanges: urlRanges) {
+            return summary(of: bytes) { String(decoding: $0, as: UTF8.self) }
         }
-        return String(characters[..<wordCut(in: characters)]) + "…"
+        return summary(of: cleanedPrefix(of: text, urlRanges: urlRanges)!, string: Self.string)
+    }
+
+    /// The characters joined, appended one by one: `String(_:)` over a slice
+    /// goes through an unspecialized generic path that costs several times more.
+    private static func string(_ characters: ArraySlice<Character>) -> String {
+        var string = ""
+        string.reserveCapacity(characters.count * 4)
+        for character in characters {
+            string.append(character)
+        }
+        return string
+    }
+
+    private func summary<Unit: SummaryCharacter>(
+        of characters: [Unit], string: (ArraySlice<Unit>) -> String
+    ) -> String {
+        if characters.count <= limit { return string(characters[...]) }
+        if let end = sentenceEnd(in: characters), end * 3 >= limit {
+            return string(characters[..<end])
+        }
+        return string(characters[..<wordCut(in: characters)]) + "…"
     }
 
     /// The first `limit + 1` characters of the text without URLs and with
-    /// whitespace collapsed: one more than fits tells whether it must be shortened.
-    private func cleanedPrefix(of text: String, urlRanges: [Range<Int>]) -> [Character] {
-        var characters: [Character] = []
+    /// whitespace collapsed: one more than fits tells whether it must be
+    /// shortened. `nil` when a unit cannot stand for a character (a byte
+    /// that is not plain ASCII).
+    private func cleanedPrefix<Units: Sequence>(of text: Units, urlRanges: [Range<Int>]) -> [Units.Element]?
+    where Units.Element: SummaryCharacter {
+        var characters: [Units.Element] = []
         characters.reserveCapacity(limit + 1)
         var pendingSpace = false
         var offset = 0
         var nextURL = 0
         var insideURL = false
         var justAfterURL = false
-        var closerToSkip: Character?
+        var closerToSkip: Units.Element?
         for character in text {
+            guard character.isCharacter else { return nil }
             let start = offset
-            offset += character.utf8.count
+            offset += character.utf8Width
             while nextURL < urlRanges.count && urlRanges[nextURL].upperBound <= start {
                 nextURL += 1
             }
             if nextURL < urlRanges.count && urlRanges[nextURL].contains(start) {
                 if !insideURL {
                     // `(https://…)` leaves no empty brackets behind.
-                    closerToSkip = characters.last.flatMap { Self.closingBracket[$0] }
+                    closerToSkip = characters.last.flatMap(\.closingBracket)
                     if closerToSkip != nil {
                         characters.removeLast()
-                        if characters.last == " " { characters.removeLast() }
+                        if characters.last == .space { characters.removeLast() }
                     }
                 }
                 insideURL = true
@@ -90,17 +115,17 @@ public struct Summarizer: Sendable {
                 closerToSkip = nil
                 justAfterURL = false
                 // `great! https://x.y.` keeps `great!`, not `great!.`.
-                if Self.isPunctuation(character), let last = characters.last, Self.isPunctuation(last) {
+                if character.isPunctuation, let last = characters.last, last.isPunctuation {
                     justAfterURL = true
                     continue
                 }
             }
-            if Self.isWhitespace(character) {
+            if character.isWhitespace {
                 pendingSpace = !characters.isEmpty
                 continue
             }
             if pendingSpace {
-                characters.append(" ")
+                characters.append(.space)
                 pendingSpace = false
                 if characters.count > limit { break }
             }
@@ -111,21 +136,19 @@ public struct Summarizer: Sendable {
     }
 
     /// The end of the longest run of leading sentences within the limit.
-    private func sentenceEnd(in characters: [Character]) -> Int? {
+    private func sentenceEnd(in characters: [some SummaryCharacter]) -> Int? {
         var best: Int?
         var index = 0
         while index < limit {
             let character = characters[index]
             index += 1
-            guard Self.sentenceTerminators.contains(character) else { continue }
+            guard character.isSentenceTerminator else { continue }
             var end = index
-            while end < characters.count
-                && (Self.sentenceTerminators.contains(characters[end]) || Self.closers.contains(characters[end]))
-            {
+            while end < characters.count && (characters[end].isSentenceTerminator || characters[end].isCloser) {
                 end += 1
             }
             guard end <= limit else { break }
-            if Self.fullwidthTerminators.contains(character) || characters[end] == " " {
+            if character.isFullwidthTerminator || characters[end] == .space {
                 best = end
             }
             index = end
@@ -134,45 +157,80 @@ public struct Summarizer: Sendable {
     }
 
     /// Where to cut so that the text before it plus `…` fits.
-    private func wordCut(in characters: [Character]) -> Int {
+    private func wordCut(in characters: [some SummaryCharacter]) -> Int {
         let budget = limit - 1
         var cut = budget
         while cut > 0 {
-            if characters[cut] == " " || Self.isUnspacedScript(characters[cut - 1])
-                || Self.isUnspacedScript(characters[cut])
-            {
+            if characters[cut] == .space || characters[cut - 1].isUnspacedScript || characters[cut].isUnspacedScript {
                 break
             }
             cut -= 1
         }
         if cut == 0 { cut = budget }
         var end = cut
-        while end > 0 && (characters[end - 1] == " " || Self.danglingPunctuation.contains(characters[end - 1])) {
+        while end > 0 && (characters[end - 1] == .space || characters[end - 1].isDanglingPunctuation) {
             end -= 1
         }
         return end > 0 ? end : budget
     }
+}
+
+/// One unit of the text being summarized: a `Character`, or a byte of
+/// plain ASCII text, where every byte is a character of its own. The byte
+/// answers come from the character ones, so both always agree.
+private protocol SummaryCharacter: Equatable {
+    /// The space that stands for a run of whitespace.
+    static var space: Self { get }
+    /// Whether the unit really is one character (false for a byte that is
+    /// not plain ASCII).
+    var isCharacter: Bool { get }
+    var utf8Width: Int { get }
+    var isWhitespace: Bool { get }
+    var isPunctuation: Bool { get }
+    /// The bracket or quote that closes this one.
+    var closingBracket: Self? { get }
+    var isSentenceTerminator: Bool { get }
+    /// `。`, `！`, `？`: these end a sentence even without a space after them.
+    var isFullwidthTerminator: Bool { get }
+    /// Closing brackets and quotes, which may follow a sentence terminator.
+    var isCloser: Bool { get }
+    /// Punctuation that must not end a cut summary.
+    var isDanglingPunctuation: Bool { get }
+    /// A Han, kana or Thai character, after or before which a cut may fall.
+    var isUnspacedScript: Bool { get }
+}
+
+extension Character: SummaryCharacter {
+    static var space: Character { " " }
+    var isCharacter: Bool { true }
+    var utf8Width: Int { utf8.count }
 
     /// `Character.isWhitespace` with a fast path for ASCII, which most text is.
-    private static func isWhitespace(_ character: Character) -> Bool {
-        if let ascii = character.asciiValue { return ascii == 0x20 || (0x09...0x0D).contains(ascii) }
-        return character.unicodeScalars.first!.properties.isWhitespace
+    var isWhitespace: Bool {
+        if let ascii = asciiValue { return ascii == 0x20 || (0x09...0x0D).contains(ascii) }
+        return unicodeScalars.first!.properties.isWhitespace
     }
 
-    private static func isPunctuation(_ character: Character) -> Bool {
-        switch CharacterClass(character) {
+    var isPunctuation: Bool {
+        switch CharacterClass(self) {
         case .sentenceEnd, .clauseBreak, .symbol, .apostrophe: true
         default: false
         }
     }
 
-    private static func isUnspacedScript(_ character: Character) -> Bool {
-        guard let scalar = character.unicodeScalars.first else { return false }
+    var closingBracket: Character? { Self.closingBrackets[self] }
+    var isSentenceTerminator: Bool { Self.sentenceTerminators.contains(self) }
+    var isFullwidthTerminator: Bool { Self.fullwidthTerminators.contains(self) }
+    var isCloser: Bool { Self.closers.contains(self) }
+    var isDanglingPunctuation: Bool { Self.danglingPunctuation.contains(self) }
+
+    var isUnspacedScript: Bool {
+        guard let scalar = unicodeScalars.first else { return false }
         let script = Script(scalar)
         return script.isCJK || script == .thai
     }
 
-    private static let closingBracket: [Character: Character] = [
+    private static let closingBrackets: [Character: Character] = [
         "(": ")", "[": "]", "<": ">", "\"": "\"", "“": "”", "«": "»", "「": "」", "（": "）",
     ]
     private static let sentenceTerminators: Set<Character> = [".", "!", "?", "…", "。", "！", "？", "‼", "؟", "।"]
@@ -181,4 +239,49 @@ public struct Summarizer: Sendable {
     private static let danglingPunctuation: Set<Character> = [
         ",", ";", ":", "-", "–", "—", "(", "[", "{", "/", "&", ".", "…", "、", "，", "「", "『", "\"", "“", "‘",
     ]
+}
+
+extension UInt8: SummaryCharacter {
+    static var space: UInt8 { 0x20 }
+    /// CR is left to characters: CR LF is one.
+    var isCharacter: Bool { self < 0x80 && self != 0x0D }
+    var utf8Width: Int { 1 }
+    var isWhitespace: Bool { Self.traits[Int(self)].contains(.whitespace) }
+    var isPunctuation: Bool { Self.traits[Int(self)].contains(.punctuation) }
+    var closingBracket: UInt8? { Self.closingBrackets[Int(self)] }
+    var isSentenceTerminator: Bool { Self.traits[Int(self)].contains(.sentenceTerminator) }
+    var isFullwidthTerminator: Bool { Self.traits[Int(self)].contains(.fullwidthTerminator) }
+    var isCloser: Bool { Self.traits[Int(self)].contains(.closer) }
+    var isDanglingPunctuation: Bool { Self.traits[Int(self)].contains(.danglingPunctuation) }
+    var isUnspacedScript: Bool { Self.traits[Int(self)].contains(.unspacedScript) }
+
+    private struct Traits: OptionSet {
+        let rawValue: UInt8
+        static let whitespace = Traits(rawValue: 1 << 0)
+        static let punctuation = Traits(rawValue: 1 << 1)
+        static let sentenceTerminator = Traits(rawValue: 1 << 2)
+        static let fullwidthTerminator = Traits(rawValue: 1 << 3)
+        static let closer = Traits(rawValue: 1 << 4)
+        static let danglingPunctuation = Traits(rawValue: 1 << 5)
+        static let unspacedScript = Traits(rawValue: 1 << 6)
+    }
+
+    /// What each ASCII character is, as `Character` answers it.
+    private static let traits: [Traits] = (0..<128).map { code in
+        let character = Character(Unicode.Scalar(UInt8(code)))
+        var traits: Traits = []
+        if character.isWhitespace { traits.insert(.whitespace) }
+        if character.isPunctuation { traits.insert(.punctuation) }
+        if character.isSentenceTerminator { traits.insert(.sentenceTerminator) }
+        if character.isFullwidthTerminator { traits.insert(.fullwidthTerminator) }
+        if character.isCloser { traits.insert(.closer) }
+        if character.isDanglingPunctuation { traits.insert(.danglingPunctuation) }
+        if character.isUnspacedScript { traits.insert(.unspacedScript) }
+        return traits
+    }
+
+    /// ``closingBracket`` of each ASCII character, when it is ASCII too.
+    private static let closingBrackets: [UInt8?] = (0..<128).map { code in
+        Character(Unicode.Scalar(UInt8(code))).closingBracket.flatMap(\.asciiValue)
+    }
 }
