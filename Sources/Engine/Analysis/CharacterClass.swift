@@ -41,6 +41,22 @@ enum CharacterClass: Sendable, Equatable {
             }
             return
         }
+        self.init(nonASCII: first) { character.isEmojiGrapheme(first: first) }
+    }
+
+    /// Classifies a grapheme cluster that is the single non-ASCII scalar `scalar`;
+    /// the same answer as `init(Character(scalar))`, without making the `Character`.
+    init(singleScalar scalar: Unicode.Scalar) {
+        self.init(nonASCII: scalar) {
+            // `Character.isEmojiGrapheme(first:)` of a cluster with no further scalars.
+            scalar.properties.isEmojiPresentation || scalar.value >= 0x2600
+        }
+    }
+
+    /// Classifies a cluster whose first scalar `first` is not ASCII;
+    /// `isEmojiGrapheme` is asked only for a scalar that may be an emoji.
+    private init(nonASCII first: Unicode.Scalar, isEmojiGrapheme: () -> Bool) {
+        let value = first.value
         let properties = first.properties
         if properties.isWhitespace {
             self = .whitespace
@@ -56,7 +72,7 @@ enum CharacterClass: Sendable, Equatable {
             self = .digit
             return
         }
-        if properties.isEmoji && character.isEmojiGrapheme(first: first) {
+        if properties.isEmoji && isEmojiGrapheme() {
             self = .emoji
             return
         }

@@ -34,6 +34,30 @@ enum TweetTokenizer {
             return scanner.tokens
         }
     }
+
+    /// Whether `scalar` is a grapheme cluster of its own wherever it stands
+    /// between ASCII characters and other such scalars: it neither extends
+    /// what precedes it nor joins what follows it (no combining mark, joiner,
+    /// prepended mark, regional indicator or Hangul jamo). The blocks are the
+    /// letters and punctuation of the common scripts; a unit test checks
+    /// every scalar in them against the standard library's grapheme breaking.
+    static func isStandaloneScalar(_ scalar: UInt32) -> Bool {
+        switch scalar {
+        case 0x00A0...0x02FF,  // Latin-1, Latin Extended, IPA, spacing modifiers
+             0x0370...0x0482, 0x048A...0x052F,  // Greek, Cyrillic (not its combining marks)
+             0x05D0...0x05EA,  // Hebrew letters
+             0x0621...0x064A,  // Arabic letters
+             0x2010...0x2027, 0x2030...0x205E,  // general punctuation
+             0x3001...0x3029,  // CJK punctuation (not its tone marks)
+             0x3041...0x3096, 0x309B...0x30FF,  // kana (not the combining sound marks)
+             0x4E00...0x9FFF,  // CJK ideographs
+             0xAC00...0xD7A3,  // Hangul syllables
+             0xFF01...0xFF5E:  // fullwidth ASCII
+            true
+        default:
+            false
+        }
+    }
 }
 
 /// One grapheme cluster as the scanner sees it.
@@ -113,7 +137,23 @@ private struct Scanner {
                 position = next
                 continue
             }
-            // Near non-ASCII text (or at CR LF): let the standard library find the cluster.
+            if byte >= 0x80 {
+                let (scalar, width) = decodeScalar(at: position)
+                let end = position + width
+                if TweetTokenizer.isStandaloneScalar(scalar.value)
+                    && (end == count || bytes[end] < 0x80
+                        || TweetTokenizer.isStandaloneScalar(decodeScalar(at: end).scalar.value))
+                {
+                    let grapheme = Grapheme(
+                        cls: CharacterClass(singleScalar: scalar), singleScalar: scalar.value, isASCII: false,
+                        firstScalar: scalar
+                    )
+                    consume(grapheme, start: position, end: end)
+                    position = end
+                    continue
+                }
+            }
+            // Anything else (or CR LF): let the standard library find the cluster.
             let index = text.utf8.index(text.utf8.startIndex, offsetBy: position)
             var clusters = text[index...].makeIterator()
             let character = clusters.next()!
@@ -129,6 +169,29 @@ private struct Scanner {
             position = end
         }
         finish()
+    }
+
+    /// The scalar whose UTF-8 encoding starts at `position`, and its length in bytes.
+    private func decodeScalar(at position: Int) -> (scalar: Unicode.Scalar, width: Int) {
+        let lead = UInt32(bytes[position])
+        func continuation(_ offset: Int) -> UInt32 { UInt32(bytes[position + offset] & 0x3F) }
+        let value: UInt32
+        let width: Int
+        switch lead {
+        case 0..<0x80:
+            return (Unicode.Scalar(UInt8(lead)), 1)
+        case 0xC0..<0xE0:
+            value = (lead & 0x1F) << 6 | continuation(1)
+            width = 2
+        case 0xE0..<0xF0:
+            value = (lead & 0x0F) << 12 | continuation(1) << 6 | continuation(2)
+            width = 3
+        default:
+            value = (lead & 0x07) << 18 | continuation(1) << 12 | continuation(2) << 6 | continuation(3)
+            width = 4
+        }
+        // A `String` holds valid UTF-8, so the value is a scalar.
+        return (Unicode.Scalar(value)!, width)
     }
 
     private mutating func consume(_ grapheme: Grapheme, start: Int, end: Int) {
