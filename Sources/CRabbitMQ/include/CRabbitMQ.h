@@ -8,11 +8,21 @@
 #include <amqp_ssl_socket.h>
 
 #include <sys/eventfd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 /// A non-blocking, close-on-exec eventfd: the wake-up signal for a connection
 /// thread's poll (the flag enums do not import cleanly into Swift).
 static inline int tweetd_wake_fd_create(void) {
   return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+}
+
+/// Holds back (corked = 1) or sends at once (corked = 0, which also flushes)
+/// partial TCP segments on `fd`, so that the frames of many publishes and acks
+/// written one after the other leave in as few packets as possible.
+static inline void tweetd_socket_set_corked(int fd, int corked) {
+  (void)setsockopt(fd, IPPROTO_TCP, TCP_CORK, &corked, sizeof corked);
 }
 
 /// Non-variadic wrapper around amqp_login_with_properties with the PLAIN SASL

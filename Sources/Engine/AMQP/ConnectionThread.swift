@@ -1,3 +1,4 @@
+import CRabbitMQ
 import Foundation
 import Logging
 import Synchronization
@@ -116,14 +117,17 @@ final class ConnectionThread: @unchecked Sendable {
     /// thread has ended (the connection failed without reconnecting, or was
     /// closed), so a caller waiting for the command's answer is not left waiting forever.
     func submit(_ command: @escaping Command, onAbandon: (@Sendable (AMQPError) -> Void)? = nil) {
-        let accepted = pending.withLock { state in
-            guard !state.finished else { return false }
+        let (accepted, first) = pending.withLock { state in
+            guard !state.finished else { return (false, false) }
             state.commands.append(QueuedCommand(run: command, abandon: onAbandon))
-            return true
+            return (true, state.commands.count == 1)
         }
-        if accepted {
+        // Only the command that makes the queue non-empty needs to wake the thread: the thread takes
+        // the whole queue at once and looks again before it sleeps, so under load most commands
+        // cost no system call.
+        if first {
             wake.signal()
-        } else {
+        } else if !accepted {
             onAbandon?(abandonedError)
         }
     }
@@ -257,6 +261,11 @@ final class ConnectionThread: @unchecked Sendable {
             defer { state.commands.removeAll(keepingCapacity: true) }
             return state.commands
         }
+        // Many publishes and acks at once: their frames go out in full segments when the batch ends,
+        // instead of a packet per frame (fewer packets for the kernel and the broker to handle).
+        let socket = commands.count > 1 ? connection.socketDescriptor : -1
+        if socket >= 0 { tweetd_socket_set_corked(socket, 1) }
+        defer { if socket >= 0 { tweetd_socket_set_corked(socket, 0) } }
         for (index, command) in commands.enumerated() {
             do throws(AMQPError) {
                 try command.run(connection)

@@ -42,12 +42,19 @@ public final class ConsumerConnection: Sendable {
     }
 
     /// Acknowledges `delivery`: the broker forgets it.
+    ///
+    /// Acks wait in a list that the connection thread takes whole, so the acks
+    /// of many workers go out together, as one multiple ack where the tags allow.
     public func ack(_ delivery: Delivery) {
-        let tag = delivery.deliveryTag
-        let generation = delivery.connectionGeneration
-        thread.submit { connection throws(AMQPError) in
-            guard connection.generation == generation else { return }
-            try connection.ack(tag, multiple: false, channel: ConsumerSession.channel)
+        let session = self.session
+        let first = session.waitingAcks.withLock { acks in
+            acks.append((delivery.deliveryTag, delivery.connectionGeneration))
+            return acks.count == 1
+        }
+        if first {
+            thread.submit { connection throws(AMQPError) in
+                try session.sendWaitingAcks(on: connection)
+            }
         }
     }
 
@@ -55,9 +62,11 @@ public final class ConsumerConnection: Sendable {
     public func nack(_ delivery: Delivery, requeue: Bool) {
         let tag = delivery.deliveryTag
         let generation = delivery.connectionGeneration
+        let session = self.session
         thread.submit { connection throws(AMQPError) in
             guard connection.generation == generation else { return }
             try connection.nack(tag, multiple: false, requeue: requeue, channel: ConsumerSession.channel)
+            session.settlement.settledWithoutAck(tag)
         }
     }
 
@@ -110,6 +119,10 @@ final class ConsumerSession: ConnectionSession, @unchecked Sendable {
     private var queueByConsumerTag: [String: String] = [:]
     /// Every consumer tag of this connection, cancelled ones too, whose deliveries may still arrive.
     private var queueByAnyConsumerTag: [String: String] = [:]
+    /// Which deliveries of this connection are settled; touched only on the connection thread.
+    var settlement = DeliverySettlement()
+    /// Acks from the workers, with the connection generation of their delivery, not sent yet.
+    let waitingAcks = Mutex<[(tag: UInt64, generation: UInt64)]>([])
     /// Set once consuming should stop for good, from any thread.
     let cancelled = Atomic<Bool>(false)
     let consuming = Atomic<Bool>(false)
@@ -131,6 +144,7 @@ final class ConsumerSession: ConnectionSession, @unchecked Sendable {
     func connectionOpened(_ connection: AMQPConnection) throws(AMQPError) {
         queueByConsumerTag.removeAll()
         queueByAnyConsumerTag.removeAll()
+        settlement = DeliverySettlement()
         if let onConnect {
             try onConnect(try BrokerAdmin(connection: connection, channel: Self.controlChannel))
         }
@@ -147,6 +161,19 @@ final class ConsumerSession: ConnectionSession, @unchecked Sendable {
         let tag = try connection.consume(queue: queue, channel: Self.channel)
         queueByConsumerTag[tag] = queue
         queueByAnyConsumerTag[tag] = queue
+    }
+
+    /// Sends every waiting ack of this connection; acks of deliveries from an earlier
+    /// connection are dropped, since those messages are redelivered anyway.
+    func sendWaitingAcks(on connection: AMQPConnection) throws(AMQPError) {
+        let waiting = waitingAcks.withLock { acks in
+            defer { acks.removeAll(keepingCapacity: true) }
+            return acks
+        }
+        let tags = waiting.filter { $0.generation == connection.generation }.map(\.tag)
+        for ack in settlement.acknowledge(tags) {
+            try connection.ack(ack.tag, multiple: ack.multiple, channel: Self.channel)
+        }
     }
 
     /// Sets the current prefetch and registers every consumer again under it.
@@ -173,8 +200,10 @@ final class ConsumerSession: ConnectionSession, @unchecked Sendable {
         case .delivery(var delivery):
             // The connection layer fills `queue` with the consumer tag; name the queue instead.
             delivery.queue = queueByAnyConsumerTag[delivery.queue] ?? delivery.queue
+            settlement.delivered(delivery.deliveryTag)
             if !onDelivery(delivery) {
                 try connection.nack(delivery.deliveryTag, multiple: false, requeue: true, channel: Self.channel)
+                settlement.settledWithoutAck(delivery.deliveryTag)
             }
         case .consumerCancelled(let consumerTag):
             guard let queue = queueByConsumerTag.removeValue(forKey: consumerTag) else { return }

@@ -316,18 +316,22 @@ public final class TweetPipeline: Service {
         logger workerLogger: Logger
     ) async -> (kind: ProcessingOutcome.Kind, provider: String?, seconds: Double)? {
         let startedAt = ContinuousClock.now
-        var logger = workerLogger
-        logger[metadataKey: LogKey.deliveryTag] = .stringConvertible(delivery.deliveryTag)
         if let timestamp = delivery.properties.timestamp {
             // AMQP timestamps are whole seconds: the wait is as precise as the producer's clock and that.
             metrics.queueWait(.seconds(max(0, Date().timeIntervalSince1970 - Double(timestamp))))
         }
-        let outcome = await process(delivery, startedAt: startedAt, logger: &logger)
+        var attempt: Int?
+        let outcome = await process(delivery, startedAt: startedAt, logger: workerLogger, attempt: &attempt)
+        // Metadata is added only for a line that is written: setting it costs more than the
+        // built-in analysis of a short tweet, and most messages log nothing.
+        func messageLogger() -> Logger {
+            Self.messageLogger(workerLogger, delivery: delivery, tweetID: outcome.tweetID, attempt: attempt)
+        }
         do {
             try await publisher.publish(outcome.message)
         } catch {
             // Not acked: the input goes back to its queue and nothing is lost.
-            logger.warning("could not publish; returning the message to its queue", metadata: [LogKey.error: .string(error.description)])
+            messageLogger().warning("could not publish; returning the message to its queue", metadata: [LogKey.error: .string(error.description)])
             statistics.recordRequeue()
             try? await Task.sleep(for: settings.requeueDelay)
             consumer.nack(delivery, requeue: true)
@@ -336,11 +340,13 @@ public final class TweetPipeline: Service {
         consumer.ack(delivery)
         switch outcome.kind {
         case .result:
-            logger.trace("result published")
+            if workerLogger.logLevel <= .trace {
+                messageLogger().trace("result published")
+            }
         case .deadLetter(let category, let reason):
-            logger.info("dead-lettered", metadata: [LogKey.errorCategory: .string(category.rawValue), LogKey.error: .string(reason)])
+            messageLogger().info("dead-lettered", metadata: [LogKey.errorCategory: .string(category.rawValue), LogKey.error: .string(reason)])
         case .retry(let category, let reason, let countsAttempt):
-            logger.info("sent to a retry queue", metadata: [
+            messageLogger().info("sent to a retry queue", metadata: [
                 LogKey.errorCategory: .string(category.rawValue), LogKey.error: .string(reason),
                 "counts_attempt": .stringConvertible(countsAttempt),
             ])
@@ -348,8 +354,19 @@ public final class TweetPipeline: Service {
         return (outcome.kind, outcome.provider, (ContinuousClock.now - startedAt).seconds)
     }
 
-    /// Decode, analyse, and ask the provider chain when there is one.
-    private func process(_ delivery: Delivery, startedAt: ContinuousClock.Instant, logger: inout Logger) async -> ProcessingOutcome {
+    /// `logger` with the delivery tag, and the tweet id and attempt once known.
+    private static func messageLogger(_ logger: Logger, delivery: Delivery, tweetID: String?, attempt: Int?) -> Logger {
+        var logger = logger
+        logger[metadataKey: LogKey.deliveryTag] = .stringConvertible(delivery.deliveryTag)
+        if let tweetID { logger[metadataKey: LogKey.tweetID] = .string(tweetID) }
+        if let attempt { logger[metadataKey: LogKey.attempt] = .stringConvertible(attempt) }
+        return logger
+    }
+
+    /// Decode, analyse, and ask the provider chain when there is one; `attempt` is set once the message is decoded.
+    private func process(
+        _ delivery: Delivery, startedAt: ContinuousClock.Instant, logger workerLogger: Logger, attempt: inout Int?
+    ) async -> ProcessingOutcome {
         let prepared: PreparedTweet
         switch processor.prepare(delivery, now: Date()) {
         case .failure(let invalid):
@@ -357,13 +374,14 @@ public final class TweetPipeline: Service {
         case .success(let tweet):
             prepared = tweet
         }
-        logger[metadataKey: LogKey.tweetID] = .string(prepared.tweet.id)
-        logger[metadataKey: LogKey.attempt] = .stringConvertible(prepared.attempt)
+        attempt = prepared.attempt
         while true {
             let chain = self.chain
             if chain.isEmpty {
                 return processor.result(for: prepared, enrichment: nil, now: Date(), startedAt: startedAt)
             }
+            // Provider calls log their failures; they take a moment anyway, so their logger carries the message.
+            let logger = Self.messageLogger(workerLogger, delivery: delivery, tweetID: prepared.tweet.id, attempt: prepared.attempt)
             switch await chain.enrich(prepared, logger: logger) {
             case .enriched(let enrichment):
                 return processor.result(for: prepared, enrichment: enrichment, now: Date(), startedAt: startedAt)
