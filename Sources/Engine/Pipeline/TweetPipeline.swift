@@ -26,7 +26,7 @@ public struct PipelineSettings: Sendable {
         drain: Bool = false,
         maxAttempts: Int = 4,
         requeueDelay: Duration = .seconds(1),
-        drainCheckInterval: Duration = .milliseconds(250)
+        drainCheckInterval: Duration = .milliseconds(50)
     ) {
         self.workers = workers
         self.prefetch = prefetch
