@@ -42,12 +42,16 @@ public final class PublisherConnection: Sendable {
     }
 
     /// Publishes `message` and waits for the broker's confirm.
-    public func publish(_ message: OutgoingMessage) async throws(AMQPError) {
+    ///
+    /// `onConfirmed` runs on the connection thread as soon as the confirm arrives, before the
+    /// caller resumes: the daemon acks the input there, so the broker can send the next delivery
+    /// without waiting for a worker thread to be scheduled. It does not run when the publish fails.
+    public func publish(_ message: OutgoingMessage, onConfirmed: (@Sendable () -> Void)? = nil) async throws(AMQPError) {
         let session = self.session
         let result: Result<Void, AMQPError> = await withCheckedContinuation { continuation in
             thread.submit({ connection throws(AMQPError) in
                 do throws(AMQPError) {
-                    try session.send(message, on: connection, waiter: continuation)
+                    try session.send(message, on: connection, waiter: continuation, onConfirmed: onConfirmed)
                 } catch {
                     continuation.resume(returning: .failure(error))
                     throw error
@@ -108,6 +112,7 @@ final class PublisherSession: ConnectionSession, @unchecked Sendable {
 
     private struct Unconfirmed {
         var waiter: Waiter
+        var onConfirmed: (@Sendable () -> Void)?
         var exchange: String
         var routingKey: String
         var returned: AMQPError?
@@ -142,12 +147,16 @@ final class PublisherSession: ConnectionSession, @unchecked Sendable {
         settledPrefix = 0
     }
 
-    func send(_ message: OutgoingMessage, on connection: AMQPConnection, waiter: Waiter) throws(AMQPError) {
+    func send(
+        _ message: OutgoingMessage, on connection: AMQPConnection, waiter: Waiter, onConfirmed: (@Sendable () -> Void)? = nil
+    ) throws(AMQPError) {
         if !connection.isChannelOpen(PublisherConnection.publishChannel) {
             try openPublishChannel(connection)
         }
         try connection.publish(message, channel: PublisherConnection.publishChannel)
-        unconfirmed.append(Unconfirmed(waiter: waiter, exchange: message.exchange, routingKey: message.routingKey))
+        unconfirmed.append(Unconfirmed(
+            waiter: waiter, onConfirmed: onConfirmed, exchange: message.exchange, routingKey: message.routingKey
+        ))
         nextSequence += 1
     }
 
@@ -201,6 +210,7 @@ final class PublisherSession: ConnectionSession, @unchecked Sendable {
             if let error = failure ?? entry.returned {
                 entry.waiter.resume(returning: .failure(error))
             } else {
+                entry.onConfirmed?()
                 entry.waiter.resume(returning: .success(()))
             }
         }

@@ -328,7 +328,8 @@ public final class TweetPipeline: Service {
             Self.messageLogger(workerLogger, delivery: delivery, tweetID: outcome.tweetID, attempt: attempt)
         }
         do {
-            try await publisher.publish(outcome.message)
+            // Acked from the publisher's thread the moment the result is confirmed (see `publish`).
+            try await publisher.publish(outcome.message) { consumer.ack(delivery) }
         } catch {
             // Not acked: the input goes back to its queue and nothing is lost.
             messageLogger().warning("could not publish; returning the message to its queue", metadata: [LogKey.error: .string(error.description)])
@@ -337,7 +338,6 @@ public final class TweetPipeline: Service {
             consumer.nack(delivery, requeue: true)
             return nil
         }
-        consumer.ack(delivery)
         switch outcome.kind {
         case .result:
             if workerLogger.logLevel <= .trace {
