@@ -50,7 +50,7 @@ struct ConfigurationReloadTests {
         #expect(plan.needsRestart.isEmpty)
     }
 
-    @Test("A rebuilt chain keeps the limiter of a provider that stays, with the new limit, and its request history")
+    @Test("A rebuilt chain keeps the limiter of a provider, even one dropped and brought back, with the new limit and its request history")
     func builderKeepsLimiters() async throws {
         let builder = ProviderChainBuilder(environment: ["TEST_KEY": "k"])
         let first = try builder.build(try configuration(base))
@@ -60,7 +60,9 @@ struct ConfigurationReloadTests {
             return
         }
         limiter.complete(permit, actualTokens: nil)
-        let second = try builder.build(try configuration(base.replacingOccurrences(of: "rpm: 60", with: "rpm: 1")), replacing: first)
+        // Dropped by one reload and brought back by the next: still the same limiter.
+        _ = try builder.build(try configuration(base.replacingOccurrences(of: "chain: [gpt]", with: "chain: [builtin]")))
+        let second = try builder.build(try configuration(base.replacingOccurrences(of: "rpm: 60", with: "rpm: 1")))
         let kept = try #require(second.providers.first?.limiter)
         #expect(kept === limiter)
         #expect(kept.limit.requestsPerMinute == 1)
@@ -79,7 +81,7 @@ struct ConfigurationReloadTests {
         var broken = try configuration(base.replacingOccurrences(of: "rpm: 60", with: "rpm: 5"))
         broken.providers["gpt"]?.apiKeyEnv = "MISSING_KEY"
         #expect(throws: ConfigurationError.self) {
-            _ = try builder.build(broken, replacing: first)
+            _ = try builder.build(broken)
         }
         #expect(first.providers.first?.limiter.limit.requestsPerMinute == 60)
         await builder.shutdown()

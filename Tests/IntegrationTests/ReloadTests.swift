@@ -5,7 +5,7 @@ import Testing
 /// `systemctl reload`: SIGHUP re-reads the configuration file while messages flow.
 @Suite("Configuration reload on SIGHUP, on a real broker")
 struct ReloadTests {
-    @Test("SIGHUP with a higher limit speeds the provider up at once; every tweet gets exactly one result; a bad file is refused")
+    @Test("SIGHUP with a higher limit speeds the provider up at once; every tweet gets exactly one result; a bad file is refused; fewer workers lose nothing")
     func reloadChangesTheObservedRate() async throws {
         try await FakeLLMServer.with { server in
             try await TestBroker.with { broker, client in
@@ -60,6 +60,12 @@ struct ReloadTests {
                 })
                 #expect(daemon.isRunning)
                 #expect(try await ObservabilityTests.scrape(metrics).value("tweetd_workers") == 8)
+
+                // Fewer workers: the idle surplus ones hand their next delivery on and stop.
+                try daemon.reload(with: yaml(rpm: 600, workers: 2, logLevel: "info"))
+                #expect(try await eventually(timeout: .seconds(10)) {
+                    try await ObservabilityTests.scrape(metrics).value("tweetd_workers") == 2
+                })
                 let later = ProviderIntegrationTests.ids(5, "after-refusal")
                 try await ProviderIntegrationTests.publishTweets(later, broker: broker, client: client)
                 #expect(try await eventually(timeout: .seconds(20)) {

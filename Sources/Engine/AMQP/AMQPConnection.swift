@@ -33,6 +33,8 @@ final class AMQPConnection {
     let generation: UInt64
     private var state: amqp_connection_state_t?
     private var isOpen = false
+    /// Whether TCP_CORK is on (see ``cork()``).
+    private var corked = false
     /// Channels tweetd has opened and the broker has not closed.
     private var openChannels: Set<UInt16> = []
     /// How many times each channel number has been opened on this connection.
@@ -143,6 +145,7 @@ final class AMQPConnection {
 
     /// Closes the connection politely when it is still open, then frees everything.
     func close() {
+        uncork()
         guard let state else { return }
         if isOpen {
             _ = amqp_connection_close(state, AMQP_REPLY_SUCCESS)
@@ -175,7 +178,7 @@ final class AMQPConnection {
 
     /// Opens `channel` unless it is open already.
     func openChannel(_ channel: UInt16) throws(AMQPError) {
-        let state = try requireState()
+        let state = try requireStateForReply()
         if openChannels.contains(channel) { return }
         amqp_channel_open(state, channel)
         try checkLastReply(channel: channel, doing: "opening channel \(channel)")
@@ -195,14 +198,14 @@ final class AMQPConnection {
 
     /// Puts `channel` into publisher-confirm mode.
     func selectConfirms(channel: UInt16) throws(AMQPError) {
-        let state = try requireState()
+        let state = try requireStateForReply()
         amqp_confirm_select(state, channel)
         try checkLastReply(channel: channel, doing: "enabling publisher confirms on channel \(channel)")
     }
 
     /// Limits unacknowledged deliveries on `channel`.
     func setPrefetch(_ count: Int, channel: UInt16) throws(AMQPError) {
-        let state = try requireState()
+        let state = try requireStateForReply()
         amqp_basic_qos(state, channel, 0, UInt16(clamping: count), 0)
         try checkLastReply(channel: channel, doing: "setting prefetch \(count) on channel \(channel)")
     }
@@ -211,7 +214,7 @@ final class AMQPConnection {
 
     /// Declares an exchange (idempotent when it exists with the same settings).
     func declareExchange(_ name: String, type: String, durable: Bool = true, channel: UInt16) throws(AMQPError) {
-        let state = try requireState()
+        let state = try requireStateForReply()
         name.withAMQPBytes { nameBytes in
             type.withAMQPBytes { typeBytes in
                 _ = amqp_exchange_declare(state, channel, nameBytes, typeBytes, 0, durable ? 1 : 0, 0, 0, amqp_empty_table)
@@ -222,7 +225,7 @@ final class AMQPConnection {
 
     /// Deletes an exchange.
     func deleteExchange(_ name: String, channel: UInt16) throws(AMQPError) {
-        let state = try requireState()
+        let state = try requireStateForReply()
         name.withAMQPBytes { nameBytes in
             _ = amqp_exchange_delete(state, channel, nameBytes, 0)
         }
@@ -240,7 +243,7 @@ final class AMQPConnection {
         arguments: [String: FieldValue] = [:],
         channel: UInt16
     ) throws(AMQPError) -> (name: String, messages: UInt32, consumers: UInt32) {
-        let state = try requireState()
+        let state = try requireStateForReply()
         let result = name.withAMQPBytes { nameBytes in
             FieldTableEncoder.withTable(arguments) { table in
                 amqp_queue_declare(
@@ -259,7 +262,7 @@ final class AMQPConnection {
 
     /// Binds a queue to an exchange.
     func bindQueue(_ queue: String, exchange: String, routingKey: String, arguments: [String: FieldValue] = [:], channel: UInt16) throws(AMQPError) {
-        let state = try requireState()
+        let state = try requireStateForReply()
         queue.withAMQPBytes { queueBytes in
             exchange.withAMQPBytes { exchangeBytes in
                 routingKey.withAMQPBytes { keyBytes in
@@ -275,7 +278,7 @@ final class AMQPConnection {
     /// Deletes a queue; returns how many messages it held.
     @discardableResult
     func deleteQueue(_ name: String, channel: UInt16) throws(AMQPError) -> UInt32 {
-        let state = try requireState()
+        let state = try requireStateForReply()
         let result = name.withAMQPBytes { nameBytes in
             amqp_queue_delete(state, channel, nameBytes, 0, 0)
         }
@@ -286,7 +289,7 @@ final class AMQPConnection {
     /// Removes every ready message from a queue; returns how many.
     @discardableResult
     func purgeQueue(_ name: String, channel: UInt16) throws(AMQPError) -> UInt32 {
-        let state = try requireState()
+        let state = try requireStateForReply()
         let result = name.withAMQPBytes { nameBytes in
             amqp_queue_purge(state, channel, nameBytes)
         }
@@ -298,7 +301,7 @@ final class AMQPConnection {
 
     /// Starts a consumer on `queue`; returns the broker's consumer tag.
     func consume(queue: String, exclusive: Bool = false, channel: UInt16) throws(AMQPError) -> String {
-        let state = try requireState()
+        let state = try requireStateForReply()
         let result = queue.withAMQPBytes { queueBytes in
             amqp_basic_consume(state, channel, queueBytes, amqp_empty_bytes, 0, 0, exclusive ? 1 : 0, amqp_empty_table)
         }
@@ -311,7 +314,7 @@ final class AMQPConnection {
 
     /// Stops a consumer; deliveries already sent still arrive and must be settled.
     func cancel(consumerTag: String, channel: UInt16) throws(AMQPError) {
-        let state = try requireState()
+        let state = try requireStateForReply()
         consumerTag.withAMQPBytes { tagBytes in
             _ = amqp_basic_cancel(state, channel, tagBytes)
         }
@@ -335,7 +338,7 @@ final class AMQPConnection {
 
     /// Fetches one message with `basic.get`, or nil when the queue is empty.
     func get(queue: String, autoAck: Bool, channel: UInt16) throws(AMQPError) -> Delivery? {
-        let state = try requireState()
+        let state = try requireStateForReply()
         let reply = queue.withAMQPBytes { queueBytes in
             amqp_basic_get(state, channel, queueBytes, autoAck ? 1 : 0)
         }
@@ -470,6 +473,28 @@ final class AMQPConnection {
     }
 
     // MARK: - Errors
+
+    /// Holds back partial TCP segments (TCP_CORK) until ``uncork()``, so that the frames of a batch
+    /// of publishes and acks leave in full packets. Calls that wait for a reply uncork first.
+    func cork() {
+        guard !corked, let state else { return }
+        tweetd_socket_set_corked(amqp_get_sockfd(state), 1)
+        corked = true
+    }
+
+    /// Sends what ``cork()`` held back.
+    func uncork() {
+        guard corked, let state else { return }
+        tweetd_socket_set_corked(amqp_get_sockfd(state), 0)
+        corked = false
+    }
+
+    /// The state for a call that waits for the broker's reply: a request held back by the cork
+    /// would not leave until the kernel's 200 ms cork timer, so it is sent first.
+    private func requireStateForReply() throws(AMQPError) -> amqp_connection_state_t {
+        uncork()
+        return try requireState()
+    }
 
     private func requireState() throws(AMQPError) -> amqp_connection_state_t {
         guard let state else {

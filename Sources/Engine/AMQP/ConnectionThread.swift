@@ -1,4 +1,3 @@
-import CRabbitMQ
 import Foundation
 import Logging
 import Synchronization
@@ -111,7 +110,7 @@ final class ConnectionThread: @unchecked Sendable {
         }
     }
 
-    /// Queues `command` for the connection thread and wakes it.
+    /// Queues `command` for the connection thread, waking it if it may be asleep.
     ///
     /// `onAbandon` is called instead when the command will never run because the
     /// thread has ended (the connection failed without reconnecting, or was
@@ -263,9 +262,9 @@ final class ConnectionThread: @unchecked Sendable {
         }
         // Many publishes and acks at once: their frames go out in full segments when the batch ends,
         // instead of a packet per frame (fewer packets for the kernel and the broker to handle).
-        let socket = commands.count > 1 ? connection.socketDescriptor : -1
-        if socket >= 0 { tweetd_socket_set_corked(socket, 1) }
-        defer { if socket >= 0 { tweetd_socket_set_corked(socket, 0) } }
+        // A command that waits for a reply uncorks first (AMQPConnection.requireStateForReply).
+        if commands.count > 1 { connection.cork() }
+        defer { connection.uncork() }
         for (index, command) in commands.enumerated() {
             do throws(AMQPError) {
                 try command.run(connection)

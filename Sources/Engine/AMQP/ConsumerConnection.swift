@@ -70,6 +70,11 @@ public final class ConsumerConnection: Sendable {
         }
     }
 
+    /// The prefetch in force (or about to be, after ``changePrefetch(_:)``).
+    public var prefetch: Int {
+        session.prefetch.load(ordering: .relaxed)
+    }
+
     /// Uses `prefetch` from now on, on this connection and the next ones.
     ///
     /// RabbitMQ applies a per-consumer prefetch only to consumers registered
@@ -79,7 +84,14 @@ public final class ConsumerConnection: Sendable {
         let session = self.session
         session.prefetch.store(prefetch, ordering: .relaxed)
         thread.submit { connection throws(AMQPError) in
-            try session.applyPrefetch(on: connection)
+            do throws(AMQPError) {
+                try session.applyPrefetch(on: connection)
+            } catch {
+                // A consumer cancelled and not registered again would leave a queue unconsumed
+                // while `isConsuming` says otherwise: start over on a fresh connection instead,
+                // which registers every consumer under the new prefetch.
+                throw AMQPError(.connectionLost, "re-registering consumers under prefetch \(prefetch) failed: \(error)")
+            }
         }
     }
 
@@ -171,9 +183,17 @@ final class ConsumerSession: ConnectionSession, @unchecked Sendable {
             return acks
         }
         let tags = waiting.filter { $0.generation == connection.generation }.map(\.tag)
+        // Each ack is tried even when one before it failed, so a failure costs one ack, not the batch.
+        var firstFailure: AMQPError?
         for ack in settlement.acknowledge(tags) {
-            try connection.ack(ack.tag, multiple: ack.multiple, channel: Self.channel)
+            do throws(AMQPError) {
+                try connection.ack(ack.tag, multiple: ack.multiple, channel: Self.channel)
+            } catch {
+                if error.connectionIsDead { throw error }
+                firstFailure = firstFailure ?? error
+            }
         }
+        if let firstFailure { throw firstFailure }
     }
 
     /// Sets the current prefetch and registers every consumer again under it.

@@ -69,7 +69,7 @@ public final class ConfigurationReloader: Service {
             loaded = try load()
             new = ReloadPlan.merged(running: current, new: loaded)
             // Built before anything changes, so a provider without its key refuses the whole file.
-            chain = try chainBuilder.build(new, replacing: pipeline.chain)
+            chain = try chainBuilder.build(new)
         } catch {
             logger.error("configuration reload rejected; the running configuration stays", metadata: [
                 LogKey.error: .string(error.description),

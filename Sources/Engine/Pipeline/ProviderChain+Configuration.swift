@@ -13,6 +13,9 @@ public final class ProviderChainBuilder: Sendable {
     private let statistics: ProviderCallStatistics
     /// Made with the first chain that calls a provider, so a `[builtin]` run starts no HTTP client.
     private let transport = Mutex<AsyncHTTPClientTransport?>(nil)
+    /// Every limiter made so far, by provider name: a provider dropped by one reload and brought
+    /// back by a later one gets its old limiter, whose windows still hold its recent requests.
+    private let limiters = Mutex<[String: RateLimiter<ContinuousClock>]>([:])
 
     /// Creates a builder; API keys are read from `environment` (or the files the configuration names).
     public init(environment: [String: String], metrics: TweetdMetrics = .discarding()) {
@@ -22,11 +25,9 @@ public final class ProviderChainBuilder: Sendable {
     }
 
     /// One client and one limiter per LLM provider in `processing.chain`; `builtin` entries need
-    /// neither, since the built-in analysis always runs first. A provider of the same name in
-    /// `previous` keeps its limiter, with the new limit.
-    public func build(
-        _ configuration: TweetdConfiguration, replacing previous: ProviderChain<ContinuousClock>? = nil
-    ) throws(ConfigurationError) -> ProviderChain<ContinuousClock> {
+    /// neither, since the built-in analysis always runs first. A provider this builder has made
+    /// a limiter for before (in any earlier chain) keeps that limiter, with the new limit.
+    public func build(_ configuration: TweetdConfiguration) throws(ConfigurationError) -> ProviderChain<ContinuousClock> {
         let names = configuration.processing.chain.filter { configuration.providers[$0]?.kind != .builtin }
         var providers: [LimitedProvider<ContinuousClock>] = []
         var limitUpdates: [(RateLimiter<ContinuousClock>, RateLimit)] = []
@@ -44,7 +45,7 @@ public final class ProviderChainBuilder: Sendable {
                 cooldownMax: .seconds(provider.cooldownMaxSeconds)
             )
             let limiter: RateLimiter<ContinuousClock>
-            if let kept = previous?.providers.first(where: { $0.name == name })?.limiter {
+            if let kept = limiters.withLock({ $0[name] }) {
                 // Applied only once the whole configuration is accepted.
                 limitUpdates.append((kept, limit))
                 limiter = kept
@@ -52,6 +53,9 @@ public final class ProviderChainBuilder: Sendable {
                 limiter = RateLimiter(name: name, limit: limit, clock: ContinuousClock())
             }
             providers.append(LimitedProvider(name: name, client: client, limiter: limiter))
+        }
+        limiters.withLock { limiters in
+            for provider in providers { limiters[provider.name] = provider.limiter }
         }
         for (limiter, limit) in limitUpdates where limiter.limit != limit {
             limiter.updateLimit(limit)

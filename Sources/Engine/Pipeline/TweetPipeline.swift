@@ -49,11 +49,10 @@ public final class TweetPipeline: Service {
     private let processor: MessageProcessor
     private let currentChain: Mutex<ProviderChain<ContinuousClock>>
     private let settings: PipelineSettings
-    /// How many workers there should be; a reload changes it (``resize(workers:prefetch:)``).
-    private let workerTarget: Atomic<Int>
     private let prefetchTarget: Atomic<Int>
-    /// Workers running now, and the next worker's number (for logs).
-    private let workerCensus = Mutex<(running: Int, nextNumber: Int)>((0, 0))
+    /// How many workers there should be (a reload changes it, ``resize(workers:prefetch:)``), how many
+    /// run now, and the next worker's number (for logs); one lock, so starting and leaving agree.
+    private let workerCensus: Mutex<(target: Int, running: Int, nextNumber: Int)>
     /// Wakes ``run()`` to start workers after a reload raised the count; finished when the pipeline stops taking work.
     private let workerRequests: (stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation)
     private let reconnect: ReconnectSettings
@@ -84,7 +83,7 @@ public final class TweetPipeline: Service {
         self.processor = processor
         self.currentChain = Mutex(chain)
         self.settings = settings
-        self.workerTarget = Atomic(settings.workers)
+        self.workerCensus = Mutex((target: settings.workers, running: 0, nextNumber: 0))
         self.prefetchTarget = Atomic(settings.prefetch)
         self.workerRequests = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         self.reconnect = reconnect
@@ -114,17 +113,18 @@ public final class TweetPipeline: Service {
 
     /// Workers processing messages at once, as configured now.
     public var workerCount: Int {
-        workerTarget.load(ordering: .relaxed)
+        workerCensus.withLock { $0.target }
     }
 
     /// Changes the number of workers and the prefetch (configuration reload).
     ///
     /// More workers start at once; with fewer, workers beyond the count stop
-    /// after the message they hold, so nothing is cut short. A new prefetch
+    /// after the message they hold (an idle one gives back the next delivery
+    /// it is handed), so nothing is cut short. A new prefetch
     /// re-registers the consumers (RabbitMQ applies a per-consumer prefetch
     /// only to consumers registered after it).
     public func resize(workers: Int, prefetch: Int) {
-        workerTarget.store(max(1, workers), ordering: .relaxed)
+        workerCensus.withLock { $0.target = max(1, workers) }
         metrics.workers(max(1, workers))
         if prefetchTarget.exchange(prefetch, ordering: .relaxed) != prefetch {
             connections.withLock { $0 }?.consumer.changePrefetch(prefetch)
@@ -217,6 +217,11 @@ public final class TweetPipeline: Service {
             return
         }
         connections.withLock { $0 = (publisher, consumer) }
+        // A reload while the broker was still out of reach found no consumer to tell.
+        let startingPrefetch = consumer.prefetch
+        if prefetchTarget.load(ordering: .relaxed) != startingPrefetch {
+            consumer.changePrefetch(prefetchTarget.load(ordering: .relaxed))
+        }
         phase.store(Phase.running.rawValue, ordering: .releasing)
         logger.info("consuming", metadata: [
             LogKey.queue: .string(topology.inputQueueNames.joined(separator: ",")),
@@ -267,9 +272,8 @@ public final class TweetPipeline: Service {
     private func startMissingWorkers(
         in group: inout TaskGroup<Void>, buffer: DeliveryBuffer, publisher: PublisherConnection, consumer: ConsumerConnection
     ) {
-        let target = workerTarget.load(ordering: .relaxed)
         let numbers = workerCensus.withLock { census -> Range<Int> in
-            let missing = max(0, target - census.running)
+            let missing = max(0, census.target - census.running)
             defer {
                 census.running += missing
                 census.nextNumber += missing
@@ -285,9 +289,8 @@ public final class TweetPipeline: Service {
 
     /// True when this worker should stop because a reload lowered the count; it is then no longer counted.
     private func leaveIfSurplus() -> Bool {
-        let target = workerTarget.load(ordering: .relaxed)
-        return workerCensus.withLock { census in
-            guard census.running > target else { return false }
+        workerCensus.withLock { census in
+            guard census.running > census.target else { return false }
             census.running -= 1
             return true
         }
@@ -297,6 +300,13 @@ public final class TweetPipeline: Service {
         var logger = self.logger
         logger[metadataKey: LogKey.worker] = .stringConvertible(worker)
         while !leaveIfSurplus(), let delivery = await buffer.next() {
+            if leaveIfSurplus() {
+                // Idle when a reload lowered the count: the delivery goes to a worker that stays.
+                if !buffer.push(delivery) {
+                    consumer.nack(delivery, requeue: true)
+                }
+                return
+            }
             inFlight.add(1, ordering: .relaxed)
             let settled = await handle(delivery, publisher: publisher, consumer: consumer, logger: logger)
             // Out of flight before it counts as settled, so whoever reads the statistics and
