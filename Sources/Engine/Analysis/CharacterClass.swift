@@ -41,16 +41,37 @@ enum CharacterClass: Sendable, Equatable {
             }
             return
         }
-        self.init(nonASCII: first) { character.isEmojiGrapheme(first: first) }
+        if scalars.index(after: scalars.startIndex) == scalars.endIndex {
+            self.init(singleScalar: first)
+        } else {
+            self.init(nonASCII: first) { character.isEmojiGrapheme(first: first) }
+        }
     }
 
     /// Classifies a grapheme cluster that is the single non-ASCII scalar `scalar`;
     /// the same answer as `init(Character(scalar))`, without making the `Character`.
     init(singleScalar scalar: Unicode.Scalar) {
+        if scalar.value < 0x10000 {
+            self = Self.basicPlaneTable[Int(scalar.value)]
+        } else {
+            self.init(classifyingSingleScalar: scalar)
+        }
+    }
+
+    /// ``init(singleScalar:)`` worked out from the scalar's Unicode properties.
+    private init(classifyingSingleScalar scalar: Unicode.Scalar) {
         self.init(nonASCII: scalar) {
             // `Character.isEmojiGrapheme(first:)` of a cluster with no further scalars.
             scalar.properties.isEmojiPresentation || scalar.value >= 0x2600
         }
+    }
+
+    /// ``init(singleScalar:)`` of every scalar of the Basic Multilingual
+    /// Plane, where nearly all text lives, worked out once on first use:
+    /// a property lookup per character was a tenth of tokenizing. Surrogate
+    /// code points are no scalars and never asked for.
+    private static let basicPlaneTable: [CharacterClass] = (0..<0x10000).map { value in
+        Unicode.Scalar(UInt32(value)).map { CharacterClass(classifyingSingleScalar: $0) } ?? .symbol
     }
 
     /// Classifies a cluster whose first scalar `first` is not ASCII;
