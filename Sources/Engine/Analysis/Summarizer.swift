@@ -204,39 +204,83 @@ extension Character: SummaryCharacter {
     static var space: Character { " " }
     var isCharacter: Bool { true }
     var utf8Width: Int { utf8.count }
+    var isWhitespace: Bool { summaryTraits.contains(.whitespace) }
+    var isPunctuation: Bool { summaryTraits.contains(.punctuation) }
+    var closingBracket: Character? { SummaryTraits.closingBrackets[self] }
+    var isSentenceTerminator: Bool { summaryTraits.contains(.sentenceTerminator) }
+    var isFullwidthTerminator: Bool { summaryTraits.contains(.fullwidthTerminator) }
+    var isCloser: Bool { summaryTraits.contains(.closer) }
+    var isDanglingPunctuation: Bool { summaryTraits.contains(.danglingPunctuation) }
+    var isUnspacedScript: Bool { summaryTraits.contains(.unspacedScript) }
 
-    /// `Character.isWhitespace` with a fast path for ASCII, which most text is.
-    var isWhitespace: Bool {
-        if let ascii = asciiValue { return ascii == 0x20 || (0x09...0x0D).contains(ascii) }
-        return unicodeScalars.first!.properties.isWhitespace
-    }
-
-    var isPunctuation: Bool {
-        switch CharacterClass(self) {
-        case .sentenceEnd, .clauseBreak, .symbol, .apostrophe: true
-        default: false
+    /// The traits of this character; taken from a table when it is one
+    /// scalar of the Basic Multilingual Plane, as nearly every character is,
+    /// because looking a `Character` up in a set hashes its normalised form.
+    private var summaryTraits: SummaryTraits {
+        if let ascii = asciiValue { return SummaryTraits.basicPlane[Int(ascii)] }
+        let scalars = unicodeScalars
+        let first = scalars.first!  // a Character always holds at least one scalar
+        if first.value < 0x10000 && scalars.index(after: scalars.startIndex) == scalars.endIndex {
+            return SummaryTraits.basicPlane[Int(first.value)]
         }
+        return SummaryTraits(of: self)
+    }
+}
+
+/// What the summarizer needs to know about one character.
+private struct SummaryTraits: OptionSet {
+    let rawValue: UInt8
+    static let whitespace = SummaryTraits(rawValue: 1 << 0)
+    static let punctuation = SummaryTraits(rawValue: 1 << 1)
+    static let sentenceTerminator = SummaryTraits(rawValue: 1 << 2)
+    static let fullwidthTerminator = SummaryTraits(rawValue: 1 << 3)
+    static let closer = SummaryTraits(rawValue: 1 << 4)
+    static let danglingPunctuation = SummaryTraits(rawValue: 1 << 5)
+    static let unspacedScript = SummaryTraits(rawValue: 1 << 6)
+
+    init(rawValue: UInt8) {
+        self.rawValue = rawValue
     }
 
-    var closingBracket: Character? { Self.closingBrackets[self] }
-    var isSentenceTerminator: Bool { Self.sentenceTerminators.contains(self) }
-    var isFullwidthTerminator: Bool { Self.fullwidthTerminators.contains(self) }
-    var isCloser: Bool { Self.closers.contains(self) }
-    var isDanglingPunctuation: Bool { Self.danglingPunctuation.contains(self) }
-
-    var isUnspacedScript: Bool {
-        guard let scalar = unicodeScalars.first else { return false }
-        let script = Script(scalar)
-        return script.isCJK || script == .thai
+    /// The traits of `character`, worked out from the lists below (compared
+    /// as characters, so canonically equivalent spellings count too).
+    init(of character: Character) {
+        var traits: SummaryTraits = []
+        let first = character.unicodeScalars.first!  // a Character always holds at least one scalar
+        let isWhitespace: Bool
+        if let ascii = character.asciiValue {
+            isWhitespace = ascii == 0x20 || (0x09...0x0D).contains(ascii)
+        } else {
+            isWhitespace = first.properties.isWhitespace
+        }
+        if isWhitespace { traits.insert(.whitespace) }
+        switch CharacterClass(character) {
+        case .sentenceEnd, .clauseBreak, .symbol, .apostrophe: traits.insert(.punctuation)
+        default: break
+        }
+        if Self.sentenceTerminatorsList.contains(character) { traits.insert(.sentenceTerminator) }
+        if Self.fullwidthTerminatorsList.contains(character) { traits.insert(.fullwidthTerminator) }
+        if Self.closersList.contains(character) { traits.insert(.closer) }
+        if Self.danglingPunctuationList.contains(character) { traits.insert(.danglingPunctuation) }
+        let script = Script(first)
+        if script.isCJK || script == .thai { traits.insert(.unspacedScript) }
+        self = traits
     }
 
-    private static let closingBrackets: [Character: Character] = [
+    /// The traits of every single-scalar character of the Basic Multilingual
+    /// Plane, worked out once on first use. Surrogate code points are no
+    /// scalars and never asked for.
+    static let basicPlane: [SummaryTraits] = (0..<0x10000).map { value in
+        Unicode.Scalar(UInt32(value)).map { SummaryTraits(of: Character($0)) } ?? []
+    }
+
+    static let closingBrackets: [Character: Character] = [
         "(": ")", "[": "]", "<": ">", "\"": "\"", "“": "”", "«": "»", "「": "」", "（": "）",
     ]
-    private static let sentenceTerminators: Set<Character> = [".", "!", "?", "…", "。", "！", "？", "‼", "؟", "।"]
-    private static let fullwidthTerminators: Set<Character> = ["。", "！", "？"]
-    private static let closers: Set<Character> = [")", "]", "\"", "'", "”", "’", "»", "」", "』", "）"]
-    private static let danglingPunctuation: Set<Character> = [
+    private static let sentenceTerminatorsList: Set<Character> = [".", "!", "?", "…", "。", "！", "？", "‼", "؟", "।"]
+    private static let fullwidthTerminatorsList: Set<Character> = ["。", "！", "？"]
+    private static let closersList: Set<Character> = [")", "]", "\"", "'", "”", "’", "»", "」", "』", "）"]
+    private static let danglingPunctuationList: Set<Character> = [
         ",", ";", ":", "-", "–", "—", "(", "[", "{", "/", "&", ".", "…", "、", "，", "「", "『", "\"", "“", "‘",
     ]
 }
@@ -246,39 +290,14 @@ extension UInt8: SummaryCharacter {
     /// CR is left to characters: CR LF is one.
     var isCharacter: Bool { self < 0x80 && self != 0x0D }
     var utf8Width: Int { 1 }
-    var isWhitespace: Bool { Self.traits[Int(self)].contains(.whitespace) }
-    var isPunctuation: Bool { Self.traits[Int(self)].contains(.punctuation) }
+    var isWhitespace: Bool { SummaryTraits.basicPlane[Int(self)].contains(.whitespace) }
+    var isPunctuation: Bool { SummaryTraits.basicPlane[Int(self)].contains(.punctuation) }
     var closingBracket: UInt8? { Self.closingBrackets[Int(self)] }
-    var isSentenceTerminator: Bool { Self.traits[Int(self)].contains(.sentenceTerminator) }
-    var isFullwidthTerminator: Bool { Self.traits[Int(self)].contains(.fullwidthTerminator) }
-    var isCloser: Bool { Self.traits[Int(self)].contains(.closer) }
-    var isDanglingPunctuation: Bool { Self.traits[Int(self)].contains(.danglingPunctuation) }
-    var isUnspacedScript: Bool { Self.traits[Int(self)].contains(.unspacedScript) }
-
-    private struct Traits: OptionSet {
-        let rawValue: UInt8
-        static let whitespace = Traits(rawValue: 1 << 0)
-        static let punctuation = Traits(rawValue: 1 << 1)
-        static let sentenceTerminator = Traits(rawValue: 1 << 2)
-        static let fullwidthTerminator = Traits(rawValue: 1 << 3)
-        static let closer = Traits(rawValue: 1 << 4)
-        static let danglingPunctuation = Traits(rawValue: 1 << 5)
-        static let unspacedScript = Traits(rawValue: 1 << 6)
-    }
-
-    /// What each ASCII character is, as `Character` answers it.
-    private static let traits: [Traits] = (0..<128).map { code in
-        let character = Character(Unicode.Scalar(UInt8(code)))
-        var traits: Traits = []
-        if character.isWhitespace { traits.insert(.whitespace) }
-        if character.isPunctuation { traits.insert(.punctuation) }
-        if character.isSentenceTerminator { traits.insert(.sentenceTerminator) }
-        if character.isFullwidthTerminator { traits.insert(.fullwidthTerminator) }
-        if character.isCloser { traits.insert(.closer) }
-        if character.isDanglingPunctuation { traits.insert(.danglingPunctuation) }
-        if character.isUnspacedScript { traits.insert(.unspacedScript) }
-        return traits
-    }
+    var isSentenceTerminator: Bool { SummaryTraits.basicPlane[Int(self)].contains(.sentenceTerminator) }
+    var isFullwidthTerminator: Bool { SummaryTraits.basicPlane[Int(self)].contains(.fullwidthTerminator) }
+    var isCloser: Bool { SummaryTraits.basicPlane[Int(self)].contains(.closer) }
+    var isDanglingPunctuation: Bool { SummaryTraits.basicPlane[Int(self)].contains(.danglingPunctuation) }
+    var isUnspacedScript: Bool { SummaryTraits.basicPlane[Int(self)].contains(.unspacedScript) }
 
     /// ``closingBracket`` of each ASCII character, when it is ASCII too.
     private static let closingBrackets: [UInt8?] = (0..<128).map { code in
