@@ -216,8 +216,8 @@ extension Character: SummaryCharacter {
     /// The traits of this character; taken from a table when it is one
     /// scalar of the Basic Multilingual Plane, as nearly every character is,
     /// because looking a `Character` up in a set hashes its normalised form.
+    /// (`asciiValue` is not asked first: it compares the character with CR LF.)
     private var summaryTraits: SummaryTraits {
-        if let ascii = asciiValue { return SummaryTraits.basicPlane[Int(ascii)] }
         let scalars = unicodeScalars
         let first = scalars.first!  // a Character always holds at least one scalar
         if first.value < 0x10000 && scalars.index(after: scalars.startIndex) == scalars.endIndex {
