@@ -47,8 +47,10 @@ public struct TopicExtractor: Sendable {
         let english = SentimentLexicon.english
         let lexicon = SentimentLexicon.lexicon(for: language) ?? english
         let grammarWords = Self.grammarWords[language] ?? Self.fallbackGrammarWords
+        // English is asked once when it is the text's own lexicon.
+        let otherLexicon = lexicon === english ? nil : english
         func isGrammar(_ word: String) -> Bool {
-            grammarWords.contains(word) || lexicon.hasNegatorAffix(word) || english.hasNegatorAffix(word)
+            grammarWords.contains(word) || lexicon.hasNegatorAffix(word) || otherLexicon?.hasNegatorAffix(word) == true
         }
         func carriesSentiment(_ word: String) -> Bool {
             lexicon.polarity(of: word) != nil || english.polarity(of: word) != nil
@@ -189,10 +191,12 @@ private struct KeywordCounter {
     private var entries: [Entry] = []
 
     mutating func add(_ keyword: String, carriesSentiment: Bool, minimumCount: Int = 1) {
-        if let position = positions[keyword] {
+        // Finds the keyword's position or inserts the next one with a single hash.
+        let nextPosition = entries.count
+        let position = Self.value(&positions[keyword, default: nextPosition])
+        if position != nextPosition {
             entries[position].count += 1
         } else {
-            positions[keyword] = entries.count
             entries.append(
                 Entry(
                     text: keyword, count: 1, first: entries.count, carriesSentiment: carriesSentiment,
@@ -200,6 +204,12 @@ private struct KeywordCounter {
                 )
             )
         }
+    }
+
+    /// The value behind an `inout` access, through which a dictionary's
+    /// defaulted subscript inserts a missing key in the same lookup.
+    private static func value(_ value: inout Int) -> Int {
+        value
     }
 
     /// Most frequent first; among equals, subject words before sentiment
