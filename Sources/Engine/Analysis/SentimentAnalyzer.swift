@@ -86,8 +86,7 @@ public struct SentimentAnalyzer: Sendable {
                 continue
             }
             // Negation and intensity are grammar: only the text's own language decides them.
-            item.isNegator = primary.isNegator(text)
-            item.isIntensifier = primary.intensifiers.contains(text)
+            (item.isNegator, item.isIntensifier) = primary.grammarRole(of: text)
             if item.isNegator && item.polarity != 0 {
                 // A word that negates itself (`n'aime`): reverse it here, reach no further.
                 item.negated = true

@@ -35,6 +35,17 @@ final class SentimentLexicon: Sendable {
     let inlineNegationAfter: [[Character]]
     let inlineNegationAfterWindow: Int
 
+    /// What a listed word does to its neighbours, in one table so that a
+    /// word costs one hash lookup instead of one per list.
+    struct GrammarRole: OptionSet, Sendable {
+        let rawValue: UInt8
+        static let negator = GrammarRole(rawValue: 1 << 0)
+        static let intensifier = GrammarRole(rawValue: 1 << 1)
+    }
+
+    /// ``negators`` and ``intensifiers`` merged.
+    private let grammarRoles: [String: GrammarRole]
+
     /// Stems grouped by their first ``stemKeyLength`` characters, longest
     /// first: one hash lookup finds the few stems a word can start with.
     private let stemBuckets: [String: [(stem: String, polarity: Double)]]
@@ -79,6 +90,14 @@ final class SentimentLexicon: Sendable {
         self.negatorPrefixes = negatorPrefixes
         self.negatorSuffixes = negatorSuffixes
         self.intensifiers = StopWords.list(intensifiers)
+        var grammarRoles: [String: GrammarRole] = [:]
+        for negator in self.negators {
+            grammarRoles[negator, default: []].insert(.negator)
+        }
+        for intensifier in self.intensifiers {
+            grammarRoles[intensifier, default: []].insert(.intensifier)
+        }
+        self.grammarRoles = grammarRoles
         self.allowsPostposedNegation = allowsPostposedNegation
         self.clitics = clitics
         self.matchesInsideWords = matchesInsideWords
@@ -166,6 +185,13 @@ final class SentimentLexicon: Sendable {
     /// Whether `word` negates the sentiment near it.
     func isNegator(_ word: String) -> Bool {
         negators.contains(word) || hasNegatorAffix(word)
+    }
+
+    /// Whether `word` negates the sentiment near it and whether it is an
+    /// intensifier, found with one lookup.
+    func grammarRole(of word: String) -> (isNegator: Bool, isIntensifier: Bool) {
+        let role = grammarRoles[word] ?? []
+        return (role.contains(.negator) || hasNegatorAffix(word), role.contains(.intensifier))
     }
 
     /// Whether `word` starts or ends like a negator (`n'aime`, `don't`),
