@@ -103,10 +103,8 @@ struct RunCommand: AsyncParsableCommand {
             await chainBuilder.shutdown()
             throw CommandFailure.usage(error.description)
         }
-        metrics.register(
-            providers: chain.providers.map(\.name), queues: topology.monitoredQueues.map(\.name),
-            workers: configuration.processing.workers
-        )
+        // The providers' series were registered by the chain builder.
+        metrics.register(queues: topology.monitoredQueues.map(\.name), workers: configuration.processing.workers)
         let pipeline = TweetPipeline(
             endpoint: configuration.endpoint,
             topology: topology,
@@ -163,7 +161,10 @@ struct RunCommand: AsyncParsableCommand {
                 logger.warning("no metrics listener for this drain run", metadata: [LogKey.error: .string(problem)])
             }
         }
-        services.append(.init(service: reporter))
+        // Queue depths and snapshots cost a broker connection and a poll of every queue: only for someone to read them.
+        if configuration.metrics.listen != nil || configuration.metrics.publishIntervalSeconds > 0 {
+            services.append(.init(service: reporter))
+        }
         services.append(.init(service: ConfigurationReloader(
             running: configuration, load: reloadConfiguration, pipeline: pipeline, chainBuilder: chainBuilder,
             logLevel: logLevel, logger: logger

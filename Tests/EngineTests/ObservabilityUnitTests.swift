@@ -47,7 +47,8 @@ struct ObservabilityUnitTests {
     func prometheusCounts() throws {
         let registry = PrometheusCollectorRegistry()
         let metrics = TweetdMetrics.prometheus(registry: registry)
-        metrics.register(providers: ["openai"], queues: ["tweets.in"], workers: 15)
+        metrics.register(providers: ["openai"])
+        metrics.register(queues: ["tweets.in"], workers: 15)
         func exposition() -> String {
             var buffer: [UInt8] = []
             registry.emit(into: &buffer)

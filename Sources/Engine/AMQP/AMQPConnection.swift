@@ -477,15 +477,15 @@ final class AMQPConnection {
     /// Holds back partial TCP segments (TCP_CORK) until ``uncork()``, so that the frames of a batch
     /// of publishes and acks leave in full packets. Calls that wait for a reply uncork first.
     func cork() {
-        guard !corked, let state else { return }
-        tweetd_socket_set_corked(amqp_get_sockfd(state), 1)
+        guard !corked, state != nil else { return }
+        tweetd_socket_set_corked(socketDescriptor, 1)
         corked = true
     }
 
     /// Sends what ``cork()`` held back.
     func uncork() {
-        guard corked, let state else { return }
-        tweetd_socket_set_corked(amqp_get_sockfd(state), 0)
+        guard corked, state != nil else { return }
+        tweetd_socket_set_corked(socketDescriptor, 0)
         corked = false
     }
 

@@ -39,14 +39,7 @@ public struct JSONLogHandler: LogHandler {
     /// lines from different threads never interleave.
     public static func standardError(label: String) -> JSONLogHandler {
         JSONLogHandler(label: label) { line in
-            line.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = Foundation.write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written <= 0 { return }
-                    offset += written
-                }
-            }
+            line.withUnsafeBytes { writeAll($0, to: 2) }
         }
     }
 

@@ -88,7 +88,7 @@ public final class MetricsReporter: Service {
             let snapshot = self.snapshot(previous: previous, intervalSeconds: (now - previousAt).seconds, depths: depths)
             let reachable = await self.publish(snapshot)
             let wasReachable = self.last.withLock { last in
-                defer { last = (snapshot.statistics, now, reachable) }
+                defer { last = (snapshot.statistics.baseline, now, reachable) }
                 return last.reachable
             }
             if reachable != wasReachable {

@@ -35,7 +35,7 @@ public final class ThroughputHistory: Sendable {
     /// Adds the point for the interval since the previous call; the first call only sets the baseline.
     public func record(_ statistics: PipelineStatistics.Snapshot, at instant: ContinuousClock.Instant, time: Date, workers: Int) {
         state.withLock { state in
-            defer { state.last = (statistics, instant) }
+            defer { state.last = (statistics.baseline, instant) }
             guard let last = state.last else { return }
             let seconds = (instant - last.at).seconds
             guard seconds > 0 else { return }

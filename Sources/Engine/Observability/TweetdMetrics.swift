@@ -92,12 +92,12 @@ public final class TweetdMetrics: Sendable {
     }
 
     /// Creates every series that should show from the start, at zero, so that
-    /// a scrape before the first message already lists the families.
-    public func register(providers: [String], queues: [String], workers: Int) {
+    /// a scrape before the first message already lists the families; the
+    /// providers' series come with each chain built (``register(providers:)``).
+    public func register(queues: [String], workers: Int) {
         for outcome in MessageOutcome.allCases {
             _ = counter(Name.messages, [("outcome", outcome.rawValue), ("provider", "none")])
         }
-        register(providers: providers)
         for queue in queues {
             gauge(Name.queueMessages, [("queue", queue)]).record(0)
         }
@@ -106,7 +106,7 @@ public final class TweetdMetrics: Sendable {
         gauge(Name.brokerConnected, []).record(0)
     }
 
-    /// Creates the series of `providers` that do not exist yet (at start, and for providers a reload adds).
+    /// Creates the series of `providers` that do not exist yet (for every chain built: at start and on reload).
     public func register(providers: [String]) {
         for provider in providers {
             _ = counter(Name.providerRequests, [("provider", provider), ("status", "ok")])

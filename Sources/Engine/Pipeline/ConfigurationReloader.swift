@@ -12,14 +12,6 @@ import UnixSignals
 /// after their current message. A file that does not load or validate is
 /// rejected with one log line and the running configuration stays.
 public final class ConfigurationReloader: Service {
-    /// How a reload ended.
-    public enum Outcome: Sendable, Equatable {
-        /// The new configuration runs; `plan` says what changed.
-        case applied(ReloadPlan)
-        /// The new file was refused; the running configuration stays.
-        case rejected(String)
-    }
-
     private let running: Mutex<TweetdConfiguration>
     private let load: @Sendable () throws(ConfigurationError) -> TweetdConfiguration
     private let pipeline: TweetPipeline
@@ -45,11 +37,6 @@ public final class ConfigurationReloader: Service {
         self.logger = logger
     }
 
-    /// The configuration in force now.
-    public var configuration: TweetdConfiguration {
-        running.withLock { $0 }
-    }
-
     /// Reloads on every SIGHUP until graceful shutdown.
     public func run() async throws {
         let hangups = await UnixSignalsSequence(trapping: .sighup)
@@ -59,9 +46,8 @@ public final class ConfigurationReloader: Service {
     }
 
     /// Reads the configuration again and applies it, or keeps the running one when it is refused.
-    @discardableResult
-    public func reload() -> Outcome {
-        let current = configuration
+    public func reload() {
+        let current = running.withLock { $0 }
         let loaded: TweetdConfiguration
         let new: TweetdConfiguration
         let chain: ProviderChain<ContinuousClock>
@@ -74,7 +60,7 @@ public final class ConfigurationReloader: Service {
             logger.error("configuration reload rejected; the running configuration stays", metadata: [
                 LogKey.error: .string(error.description),
             ])
-            return .rejected(error.description)
+            return
         }
         let plan = ReloadPlan(from: current, to: loaded)
         logLevel.level = Logger.Level(rawValue: new.log.level.rawValue) ?? logLevel.level
@@ -93,6 +79,5 @@ public final class ConfigurationReloader: Service {
                 "settings": .string(plan.needsRestart.joined(separator: ",")),
             ])
         }
-        return .applied(plan)
     }
 }

@@ -23,6 +23,15 @@ public final class PipelineStatistics: Sendable {
         /// Processing time of every settled message added up, in seconds: the work one worker
         /// alone would have done, for speed-up and worker utilisation (the sample above is bounded).
         public var processingSecondsTotal = 0.0
+
+        /// The same numbers without the processing-time sample, to keep as a baseline for rates:
+        /// a kept copy of the sample (up to 200,000 values) would make the next recorded message
+        /// copy it whole, inside the lock every worker shares.
+        public var baseline: Snapshot {
+            var copy = self
+            copy.processingSeconds = []
+            return copy
+        }
         /// Processing time of the results of each provider added up, in seconds.
         public var providerProcessingSeconds: [String: Double] = [:]
 

@@ -94,9 +94,6 @@ public final class ProviderChain<C: Clock>: Sendable where C.Duration == Duratio
         retirement.retire()
     }
 
-    /// True once ``retire()`` was called.
-    public var isRetired: Bool { retirement.isRetired }
-
     private enum ProviderState {
         case available(outputInvalidAnswers: Int)
         case failed(ErrorCategory, String)

@@ -218,9 +218,9 @@ public final class TweetPipeline: Service {
         }
         connections.withLock { $0 = (publisher, consumer) }
         // A reload while the broker was still out of reach found no consumer to tell.
-        let startingPrefetch = consumer.prefetch
-        if prefetchTarget.load(ordering: .relaxed) != startingPrefetch {
-            consumer.changePrefetch(prefetchTarget.load(ordering: .relaxed))
+        let prefetch = prefetchTarget.load(ordering: .relaxed)
+        if prefetch != consumer.prefetch {
+            consumer.changePrefetch(prefetch)
         }
         phase.store(Phase.running.rawValue, ordering: .releasing)
         logger.info("consuming", metadata: [

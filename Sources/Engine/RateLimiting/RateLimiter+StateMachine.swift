@@ -78,7 +78,7 @@ extension RateLimiter {
         private var unavailableUntil: Instant?
         private var consecutiveRateLimited = 0
         private var totalGranted = 0
-        private var totalCooldowns = 0
+        private(set) var totalCooldowns = 0
 
         init(limit: RateLimit) {
             self.limit = limit.normalized

@@ -161,9 +161,9 @@ public final class RateLimiter<C: Clock>: Sendable where C.Duration == Duration 
         let factor = retryAfter == nil ? Self.clampedJitter(jitter()) : 1
         let (resumptions, started) = state.withLock { machine in
             let now = clock.now
-            let before = machine.snapshot(name: name, now: now).totalCooldowns
+            let before = machine.totalCooldowns
             let resumptions = machine.recordRateLimited(retryAfter: retryAfter, jitter: factor, now: now)
-            return (resumptions, machine.snapshot(name: name, now: now).totalCooldowns > before)
+            return (resumptions, machine.totalCooldowns > before)
         }
         resumptions.forEach { $0.resume() }
         return started
