@@ -23,6 +23,7 @@ struct LanguageDetectorTests {
         ("pt", "Não acredito que a reunião foi adiada de novo, que situação"),
         ("it", "Oggi è una giornata bellissima, andiamo al mare con gli amici"),
         ("it", "Qualcuno sa se domani ci sarà lo sciopero dei treni?"),
+        ("it", "Il nuovo smartphone ha una batteria fantastica, dura due giorni. 😍"),
         ("nl", "Vandaag is het echt mooi weer, we gaan naar het strand"),
         ("nl", "Weet iemand of de trein naar Utrecht vandaag weer rijdt?"),
         ("sv", "Idag är det fint väder och vi ska åka till stranden"),
@@ -89,6 +90,11 @@ struct LanguageDetectorTests {
         #expect(detector.detect("The weather is really nice today", hint: "es") == "en")
         #expect(detector.detect("Hoje o dia está muito bom", hint: "es") == "pt")
         #expect(detector.detect("今日は本当にいい天気ですね", hint: "zh") == "ja")
+        // Thin evidence for the text's length is undetermined alone, settled by a hint it supports.
+        let thin = "Batteria fantastica, schermo luminoso, fotocamera eccellente, prezzo onesto, consegna rapida con corriere"
+        #expect(detector.detect(thin) == "und")
+        #expect(detector.detect(thin, hint: "it") == "it")
+        #expect(detector.detect(thin, hint: "de") == "und")
         // No evidence stays undetermined whatever the hint says.
         #expect(detector.detect("👍👍", hint: "fr") == "und")
     }

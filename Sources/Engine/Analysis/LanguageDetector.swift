@@ -20,8 +20,9 @@
 /// text that may be Japanese, Devanagari that may be Marathi or Nepali), and
 /// never overrides clear evidence. Text with too little evidence (fewer
 /// than two letters, or Latin text whose best score is below
-/// max(0.5, 0.15 × words)) or with several letters no modelled Latin
-/// language uses (ş, ř, ő, ø, …, as in Turkish or Czech) is `und`.
+/// max(0.5, 0.15 × words), unless the hint names a language scoring at
+/// least 0.5 and within 0.3 of the best) or with several letters no
+/// modelled Latin language uses (ş, ř, ő, ø, …, as in Turkish or Czech) is `und`.
 public struct LanguageDetector: Sendable {
     /// The code returned when the language cannot be told.
     public static let undetermined = "und"
@@ -198,10 +199,12 @@ public struct LanguageDetector: Sendable {
             bestIndex = index
         }
         let bestScore = scores[bestIndex]
-        guard bestScore >= max(0.5, 0.15 * Double(latinWords)) else { return Self.undetermined }
-        if let hint, let hinted = LatinLanguage(code: hint), scores[hinted.rawValue] >= bestScore - Self.tieMargin {
+        // The producer's claim backed by the best (or a near-best) score settles text whose
+        // evidence is thin for its length, such as a short tweet of mostly content words.
+        if let hint, let hinted = LatinLanguage(code: hint), scores[hinted.rawValue] >= max(0.5, bestScore - Self.tieMargin) {
             return hinted.code
         }
+        guard bestScore >= max(0.5, 0.15 * Double(latinWords)) else { return Self.undetermined }
         return languages[bestIndex].code
     }
 
