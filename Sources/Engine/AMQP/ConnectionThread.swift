@@ -252,6 +252,9 @@ final class ConnectionThread: @unchecked Sendable {
             if let event {
                 try session?.handle(event, on: connection)
             }
+            // Once librabbitmq holds nothing more, another read would only find the socket empty
+            // (a recv and a poll, each a system call): `poll` in `serve` says when more has come.
+            if !connection.hasBufferedFrames { return }
         }
     }
 
