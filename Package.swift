@@ -50,6 +50,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // The built-in path's cost per message without a broker (`make bench`, section processing).
+        .executableTarget(name: "ProcessingBench", dependencies: ["Engine"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", .product(name: "Prometheus", package: "swift-prometheus")]),
         .testTarget(
             name: "IntegrationTests",
