@@ -395,16 +395,21 @@ def bench_throughput(args, workdir):
     for number in range(1, args.throughput_rounds + 1):
         floor_rate, _, floor_cpu = measure("floor", f"floor-{number}")
         tweetd_rate, summary, tweetd_cpu = measure("tweetd", f"tweetd-{number}")
-        rounds.append({"floor": round(floor_rate), "tweetd": round(tweetd_rate), "ratio": round(tweetd_rate / floor_rate, 3),
+        rounds.append({"floor": round(floor_rate), "tweetd": round(tweetd_rate), "ratio": tweetd_rate / floor_rate,
                        "floor_cpu_us_per_msg": round(floor_cpu), "tweetd_cpu_us_per_msg": round(tweetd_cpu),
                        "tweetd_summary": summary})
+    # An odd number of rounds (enforced in main), so the median is one round's pair, shown as measured.
     middle = sorted(rounds, key=lambda r: r["ratio"])[len(rounds) // 2]
+    middle_ratio = middle["ratio"]
     peers = {name: measure(name, name)[0] for name in ("pika", "aiopika")}
     tweetd_cpu = statistics.median(r["tweetd_cpu_us_per_msg"] for r in rounds)
     floor_cpu = statistics.median(r["floor_cpu_us_per_msg"] for r in rounds)
     tweetd_median = statistics.median(r["tweetd"] for r in rounds)
     floor_median = statistics.median(r["floor"] for r in rounds)
     ratios = ", ".join(f"{r['ratio']:.2f}" for r in rounds)
+    for r in rounds:
+        r["ratio"] = round(r["ratio"], 3)  # for the details, after the goal is judged on the exact value
+    met = middle_ratio >= 0.85
     over_aiopika = tweetd_median / peers["aiopika"]
     return [
         {
@@ -412,7 +417,7 @@ def bench_throughput(args, workdir):
             "value": f"{middle['tweetd']} vs {middle['floor']} msg/s ({middle['ratio']:.2f} x, median of {len(rounds)} rounds: {ratios}); "
                      f"CPU {tweetd_cpu:.0f} vs {floor_cpu:.0f} us/msg",
             "goal": ">= 0.85 x floor",
-            "ok": middle["ratio"] >= 0.85,
+            "ok": met,
             "details": {"rounds": rounds},
         },
         {
@@ -556,7 +561,7 @@ def markdown(facts, rows, command):
     lines = [
         "# Benchmarks", "",
         "Written by `make bench` (scripts/bench.py); do not edit by hand. Every number below",
-        "comes from one run on the machine described here, against a private RabbitMQ node",
+        "comes from one `make bench` on the machine described here, against a private RabbitMQ node",
         "and the loopback LLM server `scripts/fake_llm_server.py`.", "",
         "## Machine", "",
     ]
@@ -583,6 +588,8 @@ def main():
     parser.add_argument("--throughput-rounds", type=int, default=3, help="alternating floor/tweetd rounds (median reported)")
     parser.add_argument("--write", metavar="FILE", help="write the results as Markdown to FILE")
     args = parser.parse_args()
+    if args.throughput_rounds < 1 or args.throughput_rounds % 2 == 0:
+        parser.error("--throughput-rounds must be odd and at least 1, so the median is one round")
     args.binary = os.path.abspath(args.binary)
 
     names = args.only or list(SECTIONS)

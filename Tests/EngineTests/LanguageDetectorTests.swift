@@ -95,6 +95,10 @@ struct LanguageDetectorTests {
         #expect(detector.detect(thin) == "und")
         #expect(detector.detect(thin, hint: "it") == "it")
         #expect(detector.detect(thin, hint: "de") == "und")
+        // Words Italian shares with English or Swedish do not make a short tweet Italian.
+        #expect(detector.detect("Rent due Friday") != "it")
+        #expect(detector.detect("Rent due Friday", hint: "en") != "it")
+        #expect(detector.detect("Tre dagar kvar") != "it")
         // No evidence stays undetermined whatever the hint says.
         #expect(detector.detect("👍👍", hint: "fr") == "und")
     }

@@ -15,10 +15,10 @@
 ///    letters one language owns (ł, ñ, ã, ß, å, …), typical endings (-ción,
 ///    -ção, -zione, -keit, -ość, …), elisions (`l'`, `dell'`, `n't`) and `¿¡`.
 ///
-/// The producer's `lang` is only a tie-breaker: it decides between
-/// candidates the text supports about equally (scores within 0.3, Han-only
-/// text that may be Japanese, Devanagari that may be Marathi or Nepali), and
-/// never overrides clear evidence. Text with too little evidence (fewer
+/// The producer's `lang` never overrides clear evidence: it only decides
+/// between candidates the text supports about equally (scores within 0.3,
+/// Han-only text that may be Japanese, Devanagari that may be Marathi or
+/// Nepali), or confirms a Latin language the text supports too thinly on its own. Text with too little evidence (fewer
 /// than two letters, or Latin text whose best score is below
 /// max(0.5, 0.15 × words), unless the hint names a language scoring at
 /// least 0.5 and within 0.3 of the best) or with several letters no
@@ -34,7 +34,7 @@ public struct LanguageDetector: Sendable {
     /// - Parameters:
     ///   - text: the tweet text; hashtags, mentions and URLs are ignored.
     ///   - hint: the language the producer claims (BCP 47, such as `pt-BR`),
-    ///     used only to break ties.
+    ///     used only to break ties or confirm thin evidence (see the type's documentation).
     public func detect(_ text: String, hint: String? = nil) -> String {
         detect(TweetTokenizer.tokenize(text), hint: hint)
     }
@@ -199,12 +199,16 @@ public struct LanguageDetector: Sendable {
             bestIndex = index
         }
         let bestScore = scores[bestIndex]
-        // The producer's claim backed by the best (or a near-best) score settles text whose
-        // evidence is thin for its length, such as a short tweet of mostly content words.
-        if let hint, let hinted = LatinLanguage(code: hint), scores[hinted.rawValue] >= max(0.5, bestScore - Self.tieMargin) {
-            return hinted.code
+        let enoughEvidence = bestScore >= max(0.5, 0.15 * Double(latinWords))
+        if let hint, let hinted = LatinLanguage(code: hint) {
+            let hintedScore = scores[hinted.rawValue]
+            // A tie goes to the producer's claim; and when the evidence is thin for the text's length
+            // (a short tweet of mostly content words), a claim the text supports settles it.
+            if hintedScore >= bestScore - Self.tieMargin, enoughEvidence || hintedScore >= 0.5 {
+                return hinted.code
+            }
         }
-        guard bestScore >= max(0.5, 0.15 * Double(latinWords)) else { return Self.undetermined }
+        guard enoughEvidence else { return Self.undetermined }
         return languages[bestIndex].code
     }
 

@@ -100,7 +100,7 @@ enum StopWords {
         nelle sul sulla sui questo questa questi queste quello quella quelli quelle io tu lui lei noi voi \
         loro mi ti ci si vi ne mio mia miei mie tuo tua suo sua nostro nostra sono sei siamo siete era \
         ho hai ha abbiamo hanno essere avere fare fatto stato stata molto tutto tutti oggi ora adesso qui \
-        qua già ancora sempre poi dopo quando perché cosa dove così solo c'è due tre nuovo nuova nuovi nuove
+        qua già ancora sempre poi dopo quando perché cosa dove così solo c'è nuovo nuova nuovi nuove
         """)
 
     static let polish = list("""
