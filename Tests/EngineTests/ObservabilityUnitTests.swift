@@ -56,7 +56,8 @@ struct ObservabilityUnitTests {
         }
         let empty = exposition()
         for family in ["tweetd_messages_total", "tweetd_processing_seconds", "tweetd_provider_requests_total",
-                       "tweetd_provider_tokens_total", "tweetd_rate_limit_wait_seconds", "tweetd_queue_messages", "tweetd_workers"] {
+                       "tweetd_provider_tokens_total", "tweetd_rate_limit_wait_seconds", "tweetd_queue_messages", "tweetd_workers",
+                       "tweetd_publish_confirm_seconds"] {
             #expect(empty.contains("# TYPE \(family) "), "\(family) before any message")
         }
         #expect(empty.contains("tweetd_workers 15"))
@@ -67,6 +68,7 @@ struct ObservabilityUnitTests {
         metrics.providerRequest(provider: "openai", status: "rate_limited", latency: .milliseconds(5))
         metrics.providerTokens(provider: "openai", input: 100, output: 20)
         metrics.cooldowns(provider: "openai", count: 1)
+        metrics.publishConfirmed(after: .milliseconds(2))
         let text = exposition()
         #expect(text.contains(#"tweetd_messages_total{outcome="ok",provider="openai"} 2"#))
         #expect(text.contains(#"tweetd_messages_total{outcome="invalid",provider="none"} 1"#))
@@ -77,6 +79,10 @@ struct ObservabilityUnitTests {
         // The 80 ms and 120 ms messages fall in the 100 ms and 250 ms buckets.
         #expect(text.contains(#"tweetd_processing_seconds_bucket{le="0.1"} 2"#))
         #expect(text.contains(#"tweetd_processing_seconds_bucket{le="0.25"} 3"#))
+        // A 2 ms confirm falls in the 2.5 ms bucket.
+        #expect(text.contains("tweetd_publish_confirm_seconds_count 1"))
+        #expect(text.contains(#"tweetd_publish_confirm_seconds_bucket{le="0.001"} 0"#))
+        #expect(text.contains(#"tweetd_publish_confirm_seconds_bucket{le="0.0025"} 1"#))
     }
 
     @Test("A snapshot counts outcomes like /metrics does, with rates over the interval and usage against the limit")

@@ -8,7 +8,7 @@ import Testing
 struct ObservabilityTests {
     /// The families `/metrics` promises once an LLM provider is configured.
     static let families = [
-        "tweetd_messages_total", "tweetd_processing_seconds", "tweetd_queue_wait_seconds",
+        "tweetd_messages_total", "tweetd_processing_seconds", "tweetd_queue_wait_seconds", "tweetd_publish_confirm_seconds",
         "tweetd_provider_requests_total", "tweetd_provider_latency_seconds", "tweetd_provider_tokens_total",
         "tweetd_rate_limit_wait_seconds", "tweetd_rate_limit_cooldowns_total", "tweetd_in_flight", "tweetd_workers",
         "tweetd_queue_messages", "tweetd_broker_connected",
@@ -59,6 +59,8 @@ struct ObservabilityTests {
                 #expect(metrics.value("tweetd_rate_limit_wait_seconds_count", ["provider": "gpt"]) == 30)
                 #expect((metrics.value("tweetd_provider_tokens_total", ["provider": "gpt", "direction": "input"]) ?? 0) > 0)
                 #expect(metrics.value("tweetd_rate_limit_cooldowns_total", ["provider": "gpt"]) == 0)
+                // Every result and dead letter was confirmed by the broker, and each confirm was timed.
+                #expect(metrics.value("tweetd_publish_confirm_seconds_count") == 33)
                 #expect(metrics.value("tweetd_workers") == 4)
                 #expect(metrics.value("tweetd_in_flight") == 0)
                 #expect(metrics.value("tweetd_broker_connected") == 1)

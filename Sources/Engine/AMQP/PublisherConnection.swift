@@ -20,15 +20,17 @@ public final class PublisherConnection: Sendable {
     /// - Parameters:
     ///   - reconnect: keep reconnecting after failures (the daemon) or fail at the first (tools).
     ///   - onConnect: runs on every (re)connection before publishing resumes, for example to declare topology.
+    ///   - onConfirmLatency: told, on the connection thread, how long each confirmed publish waited for its confirm.
     public init(
         endpoint: AMQPEndpoint,
         name: String = "publisher",
         reconnect: ReconnectSettings? = nil,
         logger: Logger,
-        onConnect: (@Sendable (BrokerAdmin) throws(AMQPError) -> Void)? = nil
+        onConnect: (@Sendable (BrokerAdmin) throws(AMQPError) -> Void)? = nil,
+        onConfirmLatency: (@Sendable (Duration) -> Void)? = nil
     ) {
         thread = ConnectionThread(name: name, endpoint: endpoint, reconnect: reconnect?.policy ?? .never, logger: logger)
-        session = PublisherSession(logger: logger, onConnect: onConnect)
+        session = PublisherSession(logger: logger, onConnect: onConnect, onConfirmLatency: onConfirmLatency)
     }
 
     /// Connects (and runs `onConnect`); throws the first failure when reconnecting is off.
@@ -116,19 +118,26 @@ final class PublisherSession: ConnectionSession, @unchecked Sendable {
         var exchange: String
         var routingKey: String
         var returned: AMQPError?
+        var sentAt: ContinuousClock.Instant
     }
 
     private let logger: Logger
     private let onConnect: (@Sendable (BrokerAdmin) throws(AMQPError) -> Void)?
+    private let onConfirmLatency: (@Sendable (Duration) -> Void)?
     /// Publishes awaiting a confirm, indexed by sequence number minus `firstSequence`.
     private var unconfirmed: [Unconfirmed?] = []
     private var firstSequence: UInt64 = 1
     private var nextSequence: UInt64 = 1
     private var settledPrefix = 0
 
-    init(logger: Logger, onConnect: (@Sendable (BrokerAdmin) throws(AMQPError) -> Void)?) {
+    init(
+        logger: Logger,
+        onConnect: (@Sendable (BrokerAdmin) throws(AMQPError) -> Void)?,
+        onConfirmLatency: (@Sendable (Duration) -> Void)? = nil
+    ) {
         self.logger = logger
         self.onConnect = onConnect
+        self.onConfirmLatency = onConfirmLatency
     }
 
     func connectionOpened(_ connection: AMQPConnection) throws(AMQPError) {
@@ -155,7 +164,8 @@ final class PublisherSession: ConnectionSession, @unchecked Sendable {
         }
         try connection.publish(message, channel: PublisherConnection.publishChannel)
         unconfirmed.append(Unconfirmed(
-            waiter: waiter, onConfirmed: onConfirmed, exchange: message.exchange, routingKey: message.routingKey
+            waiter: waiter, onConfirmed: onConfirmed, exchange: message.exchange, routingKey: message.routingKey,
+            sentAt: ContinuousClock.now
         ))
         nextSequence += 1
     }
@@ -204,6 +214,7 @@ final class PublisherSession: ConnectionSession, @unchecked Sendable {
         let last = Int(tag - firstSequence)
         guard last < unconfirmed.count else { return }
         let range = multiple ? settledPrefix...last : last...last
+        let now = ContinuousClock.now
         for index in range {
             guard let entry = unconfirmed[index] else { continue }
             unconfirmed[index] = nil
@@ -212,6 +223,7 @@ final class PublisherSession: ConnectionSession, @unchecked Sendable {
             } else {
                 entry.onConfirmed?()
                 entry.waiter.resume(returning: .success(()))
+                onConfirmLatency?(now - entry.sentAt)
             }
         }
         while settledPrefix < unconfirmed.count, unconfirmed[settledPrefix] == nil {

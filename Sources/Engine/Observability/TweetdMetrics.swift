@@ -16,6 +16,9 @@ public final class TweetdMetrics: Sendable {
         public static let processing = "tweetd_processing_seconds"
         /// Producer timestamp to processing start, histogram (only when the producer set a timestamp).
         public static let queueWait = "tweetd_queue_wait_seconds"
+        /// A result, dead letter or retry written to the broker until the broker confirmed it, histogram:
+        /// how long the broker takes to persist what tweetd publishes, most of each message's round trip.
+        public static let publishConfirm = "tweetd_publish_confirm_seconds"
         /// Provider requests, by `provider` and `status` (`ok` or a failure kind such as `rate_limited`).
         public static let providerRequests = "tweetd_provider_requests_total"
         /// Provider request latency, histogram, by `provider`.
@@ -61,7 +64,7 @@ public final class TweetdMetrics: Sendable {
             .seconds(15), .seconds(30), .seconds(60), .seconds(120), .seconds(300), .seconds(600),
         ]
         return [
-            Name.processing: wide, Name.providerLatency: wide,
+            Name.processing: wide, Name.providerLatency: wide, Name.publishConfirm: wide,
             Name.queueWait: waits, Name.rateLimitWait: waits,
         ]
     }()
@@ -78,12 +81,14 @@ public final class TweetdMetrics: Sendable {
     // Recorded for every message: made once, not looked up each time.
     private let processing: Timer
     private let queueWaiting: Timer
+    private let publishConfirming: Timer
 
     /// Metrics created through `factory`.
     public init(factory: any MetricsFactory) {
         self.factory = factory
         processing = Timer(label: Name.processing, dimensions: [], factory: factory)
         queueWaiting = Timer(label: Name.queueWait, dimensions: [], factory: factory)
+        publishConfirming = Timer(label: Name.publishConfirm, dimensions: [], factory: factory)
     }
 
     /// Metrics that go nowhere, for tools and tests that do not look at them.
@@ -127,6 +132,11 @@ public final class TweetdMetrics: Sendable {
     public func messageSettled(_ outcome: MessageOutcome, provider: String?, processing: Duration) {
         counter(Name.messages, [("outcome", outcome.rawValue), ("provider", provider ?? "none")]).increment()
         self.processing.recordNanoseconds(processing.nanoseconds)
+    }
+
+    /// The broker confirmed a publish `latency` after tweetd wrote it.
+    public func publishConfirmed(after latency: Duration) {
+        publishConfirming.recordNanoseconds(latency.nanoseconds)
     }
 
     /// A message started processing `wait` after its producer's timestamp.

@@ -186,9 +186,11 @@ public final class TweetPipeline: Service {
     public func run() async throws {
         let topology = self.topology
         let buffer = self.buffer
+        let metrics = self.metrics
         let publisher = PublisherConnection(
             endpoint: endpoint, name: "publisher", reconnect: reconnect, logger: logger,
-            onConnect: { admin throws(AMQPError) in try topology.declare(using: admin) }
+            onConnect: { admin throws(AMQPError) in try topology.declare(using: admin) },
+            onConfirmLatency: { metrics.publishConfirmed(after: $0) }
         )
         let consumer = ConsumerConnection(
             endpoint: endpoint,
