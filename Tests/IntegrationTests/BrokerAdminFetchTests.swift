@@ -1,5 +1,7 @@
 import Engine
 import Foundation
+import Logging
+import Synchronization
 import Testing
 
 /// The small AMQP additions the tools rely on, on a real broker.
@@ -38,6 +40,37 @@ struct BrokerAdminFetchTests {
             }
             #expect(error?.code == .channelClosed)
             #expect(try await broker.inspect(queue, with: client).messages == 1, "the message is back in the queue")
+        }
+    }
+
+    @Test("Counting ready messages on the consumer's channel brings in every delivery dispatched before the count")
+    func readyCountIsABarrierForDeliveries() async throws {
+        try await TestBroker.with { broker, client in
+            let count = 40
+            // Bodies of 200 kB: each takes a while on the wire, the case a count on another channel gets wrong.
+            let padding = String(repeating: "p", count: 200_000)
+            try await broker.publish((0..<count).map { tweetBody(id: "b\($0)", text: padding) }, with: client)
+            let handedOver = Mutex(0)
+            let consumer = ConsumerConnection(
+                endpoint: broker.endpoint, queues: [broker.inputQueue], prefetch: count,
+                logger: Logger(label: "test"),
+                onDelivery: { _ in
+                    handedOver.withLock { $0 += 1 }
+                    return true
+                }
+            )
+            try await consumer.start()
+            // Right after consuming starts, most deliveries are still on their way; whatever the count
+            // says, each message is either still ready or already handed over when it returns.
+            for _ in 0..<5 {
+                let ready = try await consumer.readyMessages(in: [broker.inputQueue])
+                let delivered = handedOver.withLock { $0 }
+                #expect(ready + delivered == count, "ready \(ready) + handed over \(delivered)")
+                if ready == 0 { break }
+            }
+            #expect(try await consumer.readyMessages(in: [broker.inputQueue]) == 0)
+            #expect(handedOver.withLock { $0 } == count)
+            await consumer.close()
         }
     }
 

@@ -95,6 +95,38 @@ public final class ConsumerConnection: Sendable {
         }
     }
 
+    /// The ready messages in the consumed `queues`, asked on the channel the deliveries come on.
+    ///
+    /// Also a barrier: the broker answers on that channel only after every delivery it
+    /// dispatched to it before counting, and those deliveries are handed to `onDelivery`
+    /// before this returns. So when it returns 0 and nothing handed over is still
+    /// unsettled, no message of these queues is left anywhere, not even on the wire
+    /// (a passive declare on another channel or connection cannot tell that).
+    public func readyMessages(in queues: [String]) async throws(AMQPError) -> Int {
+        let session = self.session
+        let outcome: Result<Int, AMQPError> = await withCheckedContinuation { continuation in
+            thread.submit({ connection throws(AMQPError) in
+                do throws(AMQPError) {
+                    var total = 0
+                    for queue in queues {
+                        total += Int(try connection.declareQueue(queue, passive: true, channel: ConsumerSession.channel).messages)
+                    }
+                    // Deliveries that came in while waiting for the answer wait in librabbitmq: hand them over now.
+                    while connection.hasBufferedFrames, let event = try connection.nextEvent() {
+                        if let event { try session.handle(event, on: connection) }
+                    }
+                    continuation.resume(returning: .success(total))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                    // A failed declare closed the delivery channel (its tags are gone with it):
+                    // start over on a fresh connection, as when the broker closes that channel.
+                    throw error.connectionIsDead ? error : AMQPError(.connectionLost, "counting ready messages on the consumer channel failed: \(error)")
+                }
+            }, onAbandon: { continuation.resume(returning: .failure($0)) })
+        }
+        return try outcome.get()
+    }
+
     /// Asks the broker to stop delivering (basic.cancel on every consumer); later reconnects do not consume.
     ///
     /// Deliveries already on the wire still arrive and must be settled.

@@ -61,6 +61,9 @@ public final class TweetPipeline: Service {
     public let statistics: PipelineStatistics
     private let metrics: TweetdMetrics
     private let inFlight = Atomic<Int>(0)
+    /// Deliveries handed over by the consumer and not yet acked or given back: buffered,
+    /// being processed, or waiting for their result's confirm. Drain mode ends only at 0.
+    private let unsettled = Atomic<Int>(0)
     /// The open connections while ``run()`` runs, for readiness.
     private let connections = Mutex<(publisher: PublisherConnection, consumer: ConsumerConnection)?>(nil)
     private let phase = Atomic<Int>(Phase.starting.rawValue)
@@ -199,7 +202,15 @@ public final class TweetPipeline: Service {
             reconnect: reconnect,
             logger: logger,
             onConnect: { admin throws(AMQPError) in try topology.declare(using: admin) },
-            onDelivery: { delivery in buffer.push(delivery) }
+            onDelivery: { delivery in
+                // Counted before the push, so a worker that settles it at once never takes the count below zero.
+                self.unsettled.add(1, ordering: .relaxed)
+                guard buffer.push(delivery) else {
+                    self.unsettled.subtract(1, ordering: .relaxed)
+                    return false
+                }
+                return true
+            }
         )
         defer { phase.store(Phase.stopped.rawValue, ordering: .releasing) }
         do {
@@ -266,6 +277,7 @@ public final class TweetPipeline: Service {
         consumer.cancelConsumers()
         for delivery in buffer.finish() {
             consumer.nack(delivery, requeue: true)
+            unsettled.subtract(1, ordering: .relaxed)
         }
         workerRequests.continuation.finish()
     }
@@ -306,6 +318,7 @@ public final class TweetPipeline: Service {
                 // Idle when a reload lowered the count: the delivery goes to a worker that stays.
                 if !buffer.push(delivery) {
                     consumer.nack(delivery, requeue: true)
+                    unsettled.subtract(1, ordering: .relaxed)
                 }
                 return
             }
@@ -314,6 +327,7 @@ public final class TweetPipeline: Service {
             // Out of flight before it counts as settled, so whoever reads the statistics and
             // then the in-flight count (progress reporting) never counts one message twice.
             inFlight.subtract(1, ordering: .relaxed)
+            unsettled.subtract(1, ordering: .relaxed)
             if let settled {
                 statistics.record(settled.kind, provider: settled.provider, priority: delivery.priority, seconds: settled.seconds)
             }
@@ -410,8 +424,13 @@ public final class TweetPipeline: Service {
     }
 
     /// Drain mode: ends the run once two checks in a row find nothing waiting anywhere.
+    ///
+    /// The input queues are counted on the consumer's delivery channel (``ConsumerConnection/readyMessages(in:)``),
+    /// which also brings in any delivery still on the wire; a busy machine can hold one there for
+    /// longer than any fixed wait. The retry queues are nobody's to consume, so a count is enough.
     private func stopWhenDrained(buffer: DeliveryBuffer, publisher: PublisherConnection, consumer: ConsumerConnection) async {
-        let queues = topology.inputQueueNames + topology.retryQueues
+        let inputQueues = topology.inputQueueNames
+        let retryQueues = topology.retryQueues
         var quietChecks = 0
         while !buffer.isFinished {
             do {
@@ -419,20 +438,21 @@ public final class TweetPipeline: Service {
             } catch {
                 return
             }
-            guard inFlightCount == 0, buffer.count == 0, consumer.isConsuming else {
+            guard unsettled.load(ordering: .relaxed) == 0, consumer.isConsuming else {
                 quietChecks = 0
                 continue
             }
-            let waiting = try? await publisher.perform { admin throws(AMQPError) in
+            let ready = try? await consumer.readyMessages(in: inputQueues)
+            let retrying = try? await publisher.perform { admin throws(AMQPError) in
                 var total = 0
-                for queue in queues {
+                for queue in retryQueues {
                     total += try admin.inspectQueue(queue).messages
                 }
                 return total
             }
-            // Two quiet checks, because a delivery can be on the wire while the queue already reads empty.
-            quietChecks = waiting == 0 ? quietChecks + 1 : 0
-            if quietChecks >= 2, inFlightCount == 0, buffer.count == 0 {
+            // Two quiet checks: a message expiring from a retry queue is on its way back to the input for a moment.
+            quietChecks = ready == 0 && retrying == 0 ? quietChecks + 1 : 0
+            if quietChecks >= 2, unsettled.load(ordering: .relaxed) == 0 {
                 logger.info("drained: the input and retry queues are empty")
                 stopTakingWork(buffer: buffer, consumer: consumer)
                 return
