@@ -400,16 +400,12 @@ def bench_throughput(args, workdir):
                        "tweetd_summary": summary})
     # An odd number of rounds (enforced in main), so the median is one round's pair, shown as measured.
     middle = sorted(rounds, key=lambda r: r["ratio"])[len(rounds) // 2]
-    middle_ratio = middle["ratio"]
     peers = {name: measure(name, name)[0] for name in ("pika", "aiopika")}
     tweetd_cpu = statistics.median(r["tweetd_cpu_us_per_msg"] for r in rounds)
     floor_cpu = statistics.median(r["floor_cpu_us_per_msg"] for r in rounds)
     tweetd_median = statistics.median(r["tweetd"] for r in rounds)
     floor_median = statistics.median(r["floor"] for r in rounds)
     ratios = ", ".join(f"{r['ratio']:.2f}" for r in rounds)
-    for r in rounds:
-        r["ratio"] = round(r["ratio"], 3)  # for the details, after the goal is judged on the exact value
-    met = middle_ratio >= 0.85
     over_aiopika = tweetd_median / peers["aiopika"]
     return [
         {
@@ -417,8 +413,9 @@ def bench_throughput(args, workdir):
             "value": f"{middle['tweetd']} vs {middle['floor']} msg/s ({middle['ratio']:.2f} x, median of {len(rounds)} rounds: {ratios}); "
                      f"CPU {tweetd_cpu:.0f} vs {floor_cpu:.0f} us/msg",
             "goal": ">= 0.85 x floor",
-            "ok": met,
-            "details": {"rounds": rounds},
+            # Judged on the exact ratio; the details show it rounded.
+            "ok": middle["ratio"] >= 0.85,
+            "details": {"rounds": [{**r, "ratio": round(r["ratio"], 3)} for r in rounds]},
         },
         {
             "name": f"throughput: tweetd vs aio-pika and pika",

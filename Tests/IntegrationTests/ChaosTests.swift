@@ -39,7 +39,14 @@ struct ChaosTests {
         )
     }
 
-    static var pacedServer: [String: [String: Any]] { ["paced": ["latency_ms": 20]] }
+    /// Runs `body` with a fresh topology on `node` and the 20 ms loopback provider of ``pacedYAML``.
+    static func withPacedRun(
+        node: TestBroker.Node = .shared, _ body: (TestBroker, PublisherConnection, FakeLLMServer) async throws -> Void
+    ) async throws {
+        try await FakeLLMServer.with(configuration: ["paced": ["latency_ms": 20]]) { server in
+            try await TestBroker.with(node: node) { broker, client in try await body(broker, client, server) }
+        }
+    }
 
     static func publish(_ count: Int, prefix: String, broker: TestBroker, client: PublisherConnection) async throws -> [String] {
         let ids = (0..<count).map { "\(prefix)-\($0)" }
@@ -67,21 +74,19 @@ struct ChaosTests {
 
     @Test("SIGKILL three times mid-run, restart, drain: every tweet has a result, nothing dead, nothing left")
     func killedThreeTimes() async throws {
-        try await FakeLLMServer.with(configuration: Self.pacedServer) { server in
-            try await TestBroker.with { broker, client in
-                let ids = try await Self.publish(4000, prefix: "kill", broker: broker, client: client)
-                let yaml = Self.pacedYAML(broker, server: server, prefetch: 16)
-                for threshold in [600, 1500, 2500] {
-                    let daemon = try DaemonProcess(arguments: ["run"], configuration: yaml)
-                    #expect(await Self.waitForResults(threshold, broker: broker, client: client), "\(daemon.standardError.suffix(1000))")
-                    daemon.kill9()
-                    _ = await daemon.waitForExit(timeout: .seconds(10))
-                    print("killed with SIGKILL after at least \(threshold) results")
-                }
-                let drain = try DaemonProcess(arguments: ["run", "--drain"], configuration: yaml)
-                #expect(await drain.waitForExit(timeout: .seconds(120)) == 0, "\(drain.standardError.suffix(2000))")
-                try await Self.expectEverythingAnswered(ids, broker: broker, client: client, "SIGKILL x3")
+        try await Self.withPacedRun { broker, client, server in
+            let ids = try await Self.publish(4000, prefix: "kill", broker: broker, client: client)
+            let yaml = Self.pacedYAML(broker, server: server, prefetch: 16)
+            for threshold in [600, 1500, 2500] {
+                let daemon = try DaemonProcess(arguments: ["run"], configuration: yaml)
+                #expect(await Self.waitForResults(threshold, broker: broker, client: client), "\(daemon.standardError.suffix(1000))")
+                daemon.kill9()
+                _ = await daemon.waitForExit(timeout: .seconds(10))
+                print("killed with SIGKILL after at least \(threshold) results")
             }
+            let drain = try DaemonProcess(arguments: ["run", "--drain"], configuration: yaml)
+            #expect(await drain.waitForExit(timeout: .seconds(120)) == 0, "\(drain.standardError.suffix(2000))")
+            try await Self.expectEverythingAnswered(ids, broker: broker, client: client, "SIGKILL x3")
         }
     }
 
@@ -108,25 +113,23 @@ struct ChaosTests {
     @Test("The broker's application stops and starts mid-run: the same daemon reconnects on its own and finishes")
     func brokerRestart() async throws {
         func brokerctl(_ command: String) async throws { try await Self.chaosBrokerctl(command) }
-        try await FakeLLMServer.with(configuration: Self.pacedServer) { server in
-            try await TestBroker.with(node: .chaos) { broker, client in
-                let ids = try await Self.publish(3000, prefix: "restart", broker: broker, client: client)
-                let yaml = Self.pacedYAML(broker, server: server, settings: ["reconnect_initial_delay_ms: 100", "reconnect_max_delay_seconds: 1"])
-                let daemon = try DaemonProcess(arguments: ["run", "--drain"], configuration: yaml)
-                #expect(await Self.waitForResults(500, broker: broker, client: client))
-                try await brokerctl("stop_app")
-                print("broker application stopped")
-                try await Task.sleep(for: .seconds(3))
-                #expect(daemon.isRunning, "the daemon does not exit because the broker went away")
-                try await brokerctl("start_app")
-                print("broker application started")
-                // The test's own client does not reconnect: read the results with a new one.
-                let fresh = try await broker.connect()
-                #expect(await daemon.waitForExit(timeout: .seconds(120)) == 0, "\(daemon.standardError.suffix(3000))")
-                #expect(daemon.standardError.contains("reconnected to the broker"))
-                try await Self.expectEverythingAnswered(ids, broker: broker, client: fresh, "broker restart")
-                await fresh.close()
-            }
+        try await Self.withPacedRun(node: .chaos) { broker, client, server in
+            let ids = try await Self.publish(3000, prefix: "restart", broker: broker, client: client)
+            let yaml = Self.pacedYAML(broker, server: server, settings: ["reconnect_initial_delay_ms: 100", "reconnect_max_delay_seconds: 1"])
+            let daemon = try DaemonProcess(arguments: ["run", "--drain"], configuration: yaml)
+            #expect(await Self.waitForResults(500, broker: broker, client: client))
+            try await brokerctl("stop_app")
+            print("broker application stopped")
+            try await Task.sleep(for: .seconds(3))
+            #expect(daemon.isRunning, "the daemon does not exit because the broker went away")
+            try await brokerctl("start_app")
+            print("broker application started")
+            // The test's own client does not reconnect: read the results with a new one.
+            let fresh = try await broker.connect()
+            #expect(await daemon.waitForExit(timeout: .seconds(120)) == 0, "\(daemon.standardError.suffix(3000))")
+            #expect(daemon.standardError.contains("reconnected to the broker"))
+            try await Self.expectEverythingAnswered(ids, broker: broker, client: fresh, "broker restart")
+            await fresh.close()
         }
     }
 
@@ -135,28 +138,26 @@ struct ChaosTests {
         arguments: [TCPProxy.Mode.close, .blackhole]
     )
     func connectionCut(mode: TCPProxy.Mode) async throws {
-        try await FakeLLMServer.with(configuration: Self.pacedServer) { server in
-            try await TestBroker.with { broker, client in
-                let target = try broker.hostAndPort()
-                try await TCPProxy.with(target: target) { proxy in
-                    let ids = try await Self.publish(3000, prefix: "cut-\(mode.rawValue)", broker: broker, client: client)
-                    // Heartbeats every 2 s: a silent connection is noticed within a few seconds.
-                    let yaml = Self.pacedYAML(
-                        broker, server: server, brokerURL: "amqp://guest:guest@127.0.0.1:\(proxy.port)/",
-                        settings: ["reconnect_initial_delay_ms: 100", "reconnect_max_delay_seconds: 1"]
-                    ).replacingOccurrences(of: "heartbeat_seconds: 10", with: "heartbeat_seconds: 2")
-                    let daemon = try DaemonProcess(arguments: ["run", "--drain"], configuration: yaml)
-                    #expect(await Self.waitForResults(600, broker: broker, client: client))
-                    try await proxy.set(mode)
-                    print("proxy: \(mode.rawValue)")
-                    try await Task.sleep(for: .seconds(mode == .blackhole ? 8 : 2))
-                    #expect(daemon.isRunning)
-                    try await proxy.set(.open)
-                    print("proxy: open")
-                    #expect(await daemon.waitForExit(timeout: .seconds(120)) == 0, "\(daemon.standardError.suffix(3000))")
-                    #expect(daemon.standardError.contains("reconnected to the broker"))
-                    try await Self.expectEverythingAnswered(ids, broker: broker, client: client, "proxy \(mode.rawValue)")
-                }
+        try await Self.withPacedRun { broker, client, server in
+            let target = try broker.hostAndPort()
+            try await TCPProxy.with(target: target) { proxy in
+                let ids = try await Self.publish(3000, prefix: "cut-\(mode.rawValue)", broker: broker, client: client)
+                // Heartbeats every 2 s: a silent connection is noticed within a few seconds.
+                let yaml = Self.pacedYAML(
+                    broker, server: server, brokerURL: "amqp://guest:guest@127.0.0.1:\(proxy.port)/",
+                    settings: ["reconnect_initial_delay_ms: 100", "reconnect_max_delay_seconds: 1"]
+                ).replacingOccurrences(of: "heartbeat_seconds: 10", with: "heartbeat_seconds: 2")
+                let daemon = try DaemonProcess(arguments: ["run", "--drain"], configuration: yaml)
+                #expect(await Self.waitForResults(600, broker: broker, client: client))
+                try await proxy.set(mode)
+                print("proxy: \(mode.rawValue)")
+                try await Task.sleep(for: .seconds(mode == .blackhole ? 8 : 2))
+                #expect(daemon.isRunning)
+                try await proxy.set(.open)
+                print("proxy: open")
+                #expect(await daemon.waitForExit(timeout: .seconds(120)) == 0, "\(daemon.standardError.suffix(3000))")
+                #expect(daemon.standardError.contains("reconnected to the broker"))
+                try await Self.expectEverythingAnswered(ids, broker: broker, client: client, "proxy \(mode.rawValue)")
             }
         }
     }

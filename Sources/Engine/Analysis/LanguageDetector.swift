@@ -18,11 +18,12 @@
 /// The producer's `lang` never overrides clear evidence: it only decides
 /// between candidates the text supports about equally (scores within 0.3,
 /// Han-only text that may be Japanese, Devanagari that may be Marathi or
-/// Nepali), or confirms a Latin language the text supports too thinly on its own. Text with too little evidence (fewer
-/// than two letters, or Latin text whose best score is below
-/// max(0.5, 0.15 × words), unless the hint names a language scoring at
-/// least 0.5 and within 0.3 of the best) or with several letters no
-/// modelled Latin language uses (ş, ř, ő, ø, …, as in Turkish or Czech) is `und`.
+/// Nepali), or confirms a Latin language the text supports too thinly on
+/// its own. Text with too little evidence (fewer than two letters, or Latin
+/// text whose best score is below max(0.5, 0.15 × words), unless the hint
+/// names a language scoring at least 0.5 and within 0.3 of the best) or with
+/// several letters no modelled Latin language uses (ş, ř, ő, ø, …, as in
+/// Turkish or Czech) is `und`.
 public struct LanguageDetector: Sendable {
     /// The code returned when the language cannot be told.
     public static let undetermined = "und"

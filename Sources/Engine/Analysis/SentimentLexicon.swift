@@ -184,7 +184,7 @@ final class SentimentLexicon: Sendable {
 
     /// Whether `word` negates the sentiment near it.
     func isNegator(_ word: String) -> Bool {
-        negators.contains(word) || hasNegatorAffix(word)
+        grammarRole(of: word).isNegator
     }
 
     /// Whether `word` negates the sentiment near it and whether it is an

@@ -23,6 +23,8 @@ public final class PipelineStatistics: Sendable {
         /// Processing time of every settled message added up, in seconds: the work one worker
         /// alone would have done, for speed-up and worker utilisation (the sample above is bounded).
         public var processingSecondsTotal = 0.0
+        /// Processing time of the results of each provider added up, in seconds.
+        public var providerProcessingSeconds: [String: Double] = [:]
 
         /// The same numbers without the processing-time sample, to keep as a baseline for rates:
         /// a kept copy of the sample (up to 200,000 values) would make the next recorded message
@@ -32,8 +34,6 @@ public final class PipelineStatistics: Sendable {
             copy.processingSeconds = []
             return copy
         }
-        /// Processing time of the results of each provider added up, in seconds.
-        public var providerProcessingSeconds: [String: Double] = [:]
 
         /// Every dead letter, whatever its category.
         public var deadLetterTotal: Int { deadLetters.values.reduce(0, +) }
