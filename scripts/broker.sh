@@ -21,6 +21,11 @@
 #   BROKER_TLS_PORT       also listen for amqps:// on 127.0.0.1:PORT (TLS 1.2 and 1.3);
 #                         needs BROKER_TLS_DIR with ca.pem, server.pem and server.key,
 #                         which are copied into BROKER_DIR for the node's user
+#   BROKER_DLX_RESEND_MS  how often a quorum queue re-sends a dead-lettered message its
+#                         target did not take (dead_letter_worker_publisher_confirm_timeout),
+#                         default 5000 (the broker's own default is 180000)
+#   BROKER_PRODUCER_USER  also create this broker user (password = name) with full
+#                         permissions on /, for tests that publish as another user
 #
 # Run it as root (the node then runs as the `rabbitmq` user through Debian's
 # wrappers, which use the cookie in ~rabbitmq) or as any other user (the node
@@ -40,6 +45,8 @@ BROKER_DIR="${BROKER_DIR:-/tmp/tweetd-broker-$BROKER_NAME}"
 BROKER_START_TIMEOUT="${BROKER_START_TIMEOUT:-90}"
 BROKER_TLS_PORT="${BROKER_TLS_PORT:-}"
 BROKER_TLS_DIR="${BROKER_TLS_DIR:-}"
+BROKER_DLX_RESEND_MS="${BROKER_DLX_RESEND_MS:-5000}"
+BROKER_PRODUCER_USER="${BROKER_PRODUCER_USER:-}"
 
 NODE="$BROKER_NAME@localhost"
 URL="amqp://guest:guest@127.0.0.1:$BROKER_PORT/"
@@ -193,7 +200,10 @@ prepare_dir() {
     mkdir -p "$BROKER_DIR/mnesia" "$LOG_DIR" "$BROKER_DIR/conf.d"
     printf 'private RabbitMQ node %s, managed by scripts/broker.sh\n' "$NODE" >"$MARKER"
     printf '[].\n' >"$BROKER_DIR/enabled_plugins"
-    printf '[].\n' >"$BROKER_DIR/advanced.config"
+    # Quorum queues with at-least-once dead-lettering (tweetd's delay queues) re-send a
+    # message whose target queue is missing or full every this many milliseconds; the
+    # broker's default is 3 minutes, too long for a test to wait out.
+    printf '[{rabbit, [{dead_letter_worker_publisher_confirm_timeout, %s}]}].\n' "$BROKER_DLX_RESEND_MS" >"$BROKER_DIR/advanced.config"
     printf '# empty on purpose: keeps /etc/rabbitmq/rabbitmq-env.conf out\n' \
         >"$BROKER_DIR/rabbitmq-env.conf"
     cat >"$BROKER_DIR/rabbitmq.conf" <<EOF
@@ -280,6 +290,12 @@ cmd_start() {
         show_log_tail
         cmd_stop || true
         die "start failed"
+    fi
+    if [[ -n "$BROKER_PRODUCER_USER" ]]; then
+        # A second broker user for tests that publish as another producer would (user_id).
+        "$RMQ_CTL" -n "$NODE" -q add_user "$BROKER_PRODUCER_USER" "$BROKER_PRODUCER_USER" >/dev/null 2>&1 || true
+        "$RMQ_CTL" -n "$NODE" -q set_permissions -p / "$BROKER_PRODUCER_USER" '.*' '.*' '.*' >/dev/null 2>&1 \
+            || die "could not give user $BROKER_PRODUCER_USER permissions on $NODE"
     fi
     say "running: node $NODE (pid $(node_pid || echo '?')), $URL"
 }

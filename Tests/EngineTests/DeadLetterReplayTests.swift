@@ -74,12 +74,40 @@ struct DeadLetterReplayTests {
         #expect(message.routingKey == "vip.fr")
     }
 
-    @Test("The original exchange and routing key headers win over the defaults")
-    func originalHeadersWin() {
+    @Test("The original routing key header wins, but never an exchange other than the configured input exchange")
+    func originalRoutingKeyWinsButNotTheExchange() {
         let delivery = deadLetter(extraHeaders: ["x-original-exchange": .string("other"), "x-original-routing-key": .string("a.b")], routingKey: "x")
         let message = DeadLetter.replay(delivery, topology: topology)
-        #expect(message.exchange == "other")
+        #expect(message.exchange == topology.exchange, "a producer's x-original-exchange must not pick where a replay publishes")
         #expect(message.routingKey == "a.b")
+    }
+
+    @Test("A dead letter that names a configured input queue goes back to that queue only, through the default exchange")
+    func recordedQueueIsTheDestination() {
+        let delivery = deadLetter(extraHeaders: ["x-original-queue": .string("tweets.in"), "x-original-routing-key": .string("a.b")])
+        let message = DeadLetter.replay(delivery, topology: topology)
+        #expect(message.exchange == "")
+        #expect(message.routingKey == "tweets.in")
+
+        let elsewhere = DeadLetter.replay(deadLetter(extraHeaders: ["x-original-queue": .string("someone.elses")]), topology: topology)
+        #expect(elsewhere.exchange == topology.exchange, "a queue that is not an input queue is never a destination")
+    }
+
+    @Test("Hostile replay headers: x-replays at Int64.max, a 300-byte routing key, user_id and expiration")
+    func hostileReplayHeaders() {
+        let delivery = deadLetter(
+            extraHeaders: ["x-replays": .integer(.max), "x-original-routing-key": .string(String(repeating: "k", count: 300))],
+            routingKey: "tweet.en"
+        )
+        var withProperties = delivery
+        withProperties.properties.userId = "someone"
+        withProperties.properties.expiration = "1000"
+        let message = DeadLetter.replay(withProperties, topology: topology)
+        #expect(message.properties.headers["x-replays"] == .integer(1), "a count tweetd could not have written counts as none")
+        #expect(message.routingKey == "tweet.en", "a routing key over 255 bytes is not a routing key")
+        #expect(message.properties.userId == nil)
+        #expect(message.properties.expiration == nil)
+        #expect(DeadLetter.replay(deadLetter(extraHeaders: ["x-replays": .string("9999")]), topology: topology).properties.headers["x-replays"] == .integer(10_000))
     }
 
     @Test("An empty filter matches every dead letter, even one without a category or failure time")

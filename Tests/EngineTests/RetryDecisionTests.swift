@@ -49,7 +49,8 @@ struct RetryDecisionTests {
             #expect(outcome.kind == .retry(.providerUnavailable, reason: "HTTP 503 from upstream", countsAttempt: true))
             let message = outcome.message
             #expect(message.exchange == "tweets.retry")
-            #expect(message.routingKey == "tweet.en", "the delay queue sends it back with its original routing key")
+            #expect(message.routingKey == "tweets.in", "keyed by the queue it came from, where the delay queue sends it back")
+            #expect(message.properties.headers[DeadLetter.Header.originalRoutingKey] == .string("tweet.en"))
             #expect(message.properties.headers[TopologyConfiguration.retryDelayHeader] == .string(String(expectedDelay)))
             #expect(message.properties.headers[DeadLetter.Header.attempts] == .integer(Int64(previous + 1)))
             #expect(message.properties.headers[DeadLetter.Header.provider] == .string("openai"))

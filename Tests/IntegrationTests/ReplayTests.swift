@@ -42,7 +42,9 @@ struct ReplayTests {
                 #expect(headers["x-replays"]?.integerValue == 1)
                 #expect(headers["x-error-category"] == nil && headers["x-attempts"] == nil && headers["x-last-failed-at"] == nil)
                 #expect(message.properties.priority == 3, "properties are kept")
-                #expect(message.routingKey == "tweet", "the original routing key")
+                #expect(message.exchange == "", "straight back to the queue it was consumed from")
+                #expect(message.routingKey == broker.inputQueue)
+                #expect(headers["x-original-routing-key"]?.stringValue == "tweet", "the original routing key is kept")
             }
 
             // A daemon with the default limit now analyses them.

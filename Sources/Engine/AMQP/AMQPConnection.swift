@@ -9,8 +9,8 @@ enum InboundEvent {
     case ack(tag: UInt64, multiple: Bool)
     /// Publisher confirm: the broker could not take the message(s).
     case nack(tag: UInt64, multiple: Bool)
-    /// A mandatory message that no queue took; its confirm follows.
-    case returned(replyCode: UInt16, replyText: String, exchange: String, routingKey: String)
+    /// A mandatory message that no queue took, with its content so it can be matched to its publish; its confirm follows.
+    case returned(replyCode: UInt16, replyText: String, exchange: String, routingKey: String, properties: MessageProperties, body: [UInt8])
     /// The broker closed a channel; close-ok has been sent, the channel number is free again.
     case channelClosed(channel: UInt16, replyCode: UInt16, replyText: String)
     /// The broker cancelled a consumer (its queue was deleted, for example).
@@ -27,6 +27,9 @@ enum InboundEvent {
 /// threads, so each instance is confined to the `ConnectionThread` that made it.
 /// All C types stay inside this file and `FieldTable+C.swift`.
 final class AMQPConnection {
+    /// The longest a polite close waits for the broker's answer.
+    static let closeTimeout: Duration = .seconds(2)
+
     /// Where it connects.
     let endpoint: AMQPEndpoint
     /// Which connection this is, counting reconnects, so deliveries can name it.
@@ -144,10 +147,17 @@ final class AMQPConnection {
     }
 
     /// Closes the connection politely when it is still open, then frees everything.
+    ///
+    /// The polite close waits for the broker's close-ok for at most ``closeTimeout``: a broker
+    /// that stopped reading from us (a memory or disk alarm blocks publishing connections) would
+    /// otherwise hold a shutting-down tweetd for ever. Unanswered, the socket is simply closed,
+    /// and the broker returns unacked deliveries as it does for any lost connection.
     func close() {
         uncork()
         guard let state else { return }
         if isOpen {
+            var timeout = timeval(tv_sec: Int(Self.closeTimeout.components.seconds), tv_usec: 0)
+            _ = amqp_set_rpc_timeout(state, &timeout)
             _ = amqp_connection_close(state, AMQP_REPLY_SUCCESS)
         }
         amqp_destroy_connection(state)
@@ -423,13 +433,15 @@ final class AMQPConnection {
             return .some(.nack(tag: nack.delivery_tag, multiple: nack.multiple != 0))
         case AMQP_BASIC_RETURN_METHOD:
             let returned = method.decoded.assumingMemoryBound(to: amqp_basic_return_t.self).pointee
-            let event = InboundEvent.returned(
-                replyCode: returned.reply_code, replyText: String(amqpBytes: returned.reply_text),
-                exchange: String(amqpBytes: returned.exchange), routingKey: String(amqpBytes: returned.routing_key)
-            )
-            // The returned message's header and body follow; they must be read off the wire.
-            _ = try readContent(channel: channel, doing: "reading a returned message")
-            return .some(event)
+            let replyCode = returned.reply_code
+            let replyText = String(amqpBytes: returned.reply_text)
+            let exchange = String(amqpBytes: returned.exchange)
+            let routingKey = String(amqpBytes: returned.routing_key)
+            // The returned message's header and body follow: they say which publish came back.
+            let (properties, body) = try readContent(channel: channel, doing: "reading a returned message")
+            return .some(.returned(
+                replyCode: replyCode, replyText: replyText, exchange: exchange, routingKey: routingKey, properties: properties, body: body
+            ))
         case AMQP_BASIC_CANCEL_METHOD:
             let cancel = method.decoded.assumingMemoryBound(to: amqp_basic_cancel_t.self).pointee
             return .some(.consumerCancelled(consumerTag: String(amqpBytes: cancel.consumer_tag)))

@@ -27,6 +27,9 @@ public struct AMQPError: Error, Sendable, CustomStringConvertible {
         case notConnected = "not_connected"
         /// A call into librabbitmq failed in a way not covered above.
         case libraryError = "library_error"
+        /// The caller stopped waiting (its task was cancelled, for example at the end of a
+        /// shutdown's grace period); the broker may still act on what was sent.
+        case cancelled = "cancelled"
     }
 
     /// What kind of failure this is.
@@ -68,7 +71,7 @@ public struct AMQPError: Error, Sendable, CustomStringConvertible {
         switch code {
         case .connectFailed, .tlsFailed, .loginFailed, .connectionClosed, .connectionLost, .notConnected:
             return true
-        case .channelClosed, .publishNacked, .publishReturned, .libraryError:
+        case .channelClosed, .publishNacked, .publishReturned, .libraryError, .cancelled:
             return false
         }
     }

@@ -18,6 +18,9 @@ public final class ConsumerConnection: Sendable {
     ///   - prefetch: how many unacknowledged deliveries the broker may send ahead.
     ///   - onConnect: runs on every (re)connection before consuming, for example to declare topology.
     ///   - onDelivery: takes a delivery; returns false when it cannot, and the delivery goes back to the queue.
+    ///   - onConnectionLost: told the generation of a connection that died, on the connection thread:
+    ///     its deliveries come back from the broker anyway, so whatever of them is still waiting
+    ///     for a worker should be dropped rather than processed twice.
     public init(
         endpoint: AMQPEndpoint,
         queues: [String],
@@ -25,10 +28,19 @@ public final class ConsumerConnection: Sendable {
         reconnect: ReconnectSettings? = nil,
         logger: Logger,
         onConnect: (@Sendable (BrokerAdmin) throws(AMQPError) -> Void)? = nil,
-        onDelivery: @escaping @Sendable (Delivery) -> Bool
+        onDelivery: @escaping @Sendable (Delivery) -> Bool,
+        onConnectionLost: (@Sendable (UInt64) -> Void)? = nil
     ) {
         thread = ConnectionThread(name: "consumer", endpoint: endpoint, reconnect: reconnect?.policy ?? .never, logger: logger)
-        session = ConsumerSession(queues: queues, prefetch: prefetch, logger: logger, onConnect: onConnect, onDelivery: onDelivery)
+        session = ConsumerSession(
+            queues: queues, prefetch: prefetch, logger: logger, onConnect: onConnect, onDelivery: onDelivery, onConnectionLost: onConnectionLost
+        )
+    }
+
+    /// Whether a delivery from the connection `generation` can still be settled: false once that
+    /// connection died, when the broker has already put its deliveries back in their queues.
+    public func isLive(generation: UInt64) -> Bool {
+        session.liveGeneration.load(ordering: .acquiring) == generation
     }
 
     /// Connects and starts consuming.
@@ -170,22 +182,28 @@ final class ConsumerSession: ConnectionSession, @unchecked Sendable {
     /// Set once consuming should stop for good, from any thread.
     let cancelled = Atomic<Bool>(false)
     let consuming = Atomic<Bool>(false)
+    /// The generation of the open connection, 0 while none is open.
+    let liveGeneration = Atomic<UInt64>(0)
+    private let onConnectionLost: (@Sendable (UInt64) -> Void)?
 
     init(
         queues: [String],
         prefetch: Int,
         logger: Logger,
         onConnect: (@Sendable (BrokerAdmin) throws(AMQPError) -> Void)?,
-        onDelivery: @escaping @Sendable (Delivery) -> Bool
+        onDelivery: @escaping @Sendable (Delivery) -> Bool,
+        onConnectionLost: (@Sendable (UInt64) -> Void)?
     ) {
         self.queues = queues
         self.prefetch = Atomic(prefetch)
         self.logger = logger
         self.onConnect = onConnect
         self.onDelivery = onDelivery
+        self.onConnectionLost = onConnectionLost
     }
 
     func connectionOpened(_ connection: AMQPConnection) throws(AMQPError) {
+        liveGeneration.store(connection.generation, ordering: .releasing)
         queueByConsumerTag.removeAll()
         queueByAnyConsumerTag.removeAll()
         settlement = DeliverySettlement()
@@ -281,6 +299,8 @@ final class ConsumerSession: ConnectionSession, @unchecked Sendable {
 
     func connectionLost(_ error: AMQPError) {
         consuming.store(false, ordering: .releasing)
+        let lost = liveGeneration.exchange(0, ordering: .acquiringAndReleasing)
+        if lost != 0 { onConnectionLost?(lost) }
     }
 
     func shutDown(_ connection: AMQPConnection?) {

@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 
 /// A broker connection in publisher-confirm mode.
 ///
@@ -48,19 +49,36 @@ public final class PublisherConnection: Sendable {
     /// `onConfirmed` runs on the connection thread as soon as the confirm arrives, before the
     /// caller resumes: the daemon acks the input there, so the broker can send the next delivery
     /// without waiting for a worker thread to be scheduled. It does not run when the publish fails.
+    ///
+    /// Cancelling the calling task ends the wait at once with a `.cancelled` error (a shutdown
+    /// whose grace period ran out while the broker was away); the message may still be
+    /// confirmed later, and `onConfirmed` then still runs.
     public func publish(_ message: OutgoingMessage, onConfirmed: (@Sendable () -> Void)? = nil) async throws(AMQPError) {
         let session = self.session
-        let result: Result<Void, AMQPError> = await withCheckedContinuation { continuation in
-            thread.submit({ connection throws(AMQPError) in
-                do throws(AMQPError) {
-                    try session.send(message, on: connection, waiter: continuation, onConfirmed: onConfirmed)
-                } catch {
-                    continuation.resume(returning: .failure(error))
-                    throw error
-                }
-            }, onAbandon: { continuation.resume(returning: .failure($0)) })
+        let waiter = PublishWaiter()
+        let result: Result<Void, AMQPError> = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                waiter.install(continuation)
+                thread.submit({ connection throws(AMQPError) in
+                    do throws(AMQPError) {
+                        try session.send(message, on: connection, waiter: waiter, onConfirmed: onConfirmed)
+                    } catch {
+                        waiter.finish(.failure(error))
+                        throw error
+                    }
+                }, onAbandon: { waiter.finish(.failure($0)) })
+            }
+        } onCancel: {
+            waiter.finish(.failure(AMQPError(.cancelled, "stopped waiting for the broker's confirm")))
         }
         try result.get()
+    }
+
+    /// Whether publishes have kept failing for a while (a refused exchange, a broker that
+    /// nacks); with the reason, for readiness. A single failure that the next publish
+    /// repairs does not count.
+    public var publishingFailure: String? {
+        session.health.failure(now: .now)
     }
 
     /// Runs `body` on the connection thread with the control channel, and returns its result.
@@ -104,31 +122,83 @@ public struct ReconnectSettings: Sendable {
     }
 }
 
+/// One publish's caller, waiting for the confirm; the first answer wins.
+///
+/// The connection thread answers with the confirm (or a failure); the caller's task answers
+/// itself when it is cancelled. Whichever comes second finds the waiter done and is dropped.
+final class PublishWaiter: Sendable {
+    private typealias Continuation = CheckedContinuation<Result<Void, AMQPError>, Never>
+    private let state = Mutex<(continuation: Continuation?, result: Result<Void, AMQPError>?)>((nil, nil))
+
+    /// Hands over the caller's continuation; resumes it at once when an answer came first.
+    func install(_ continuation: CheckedContinuation<Result<Void, AMQPError>, Never>) {
+        let early: Result<Void, AMQPError>? = state.withLock { state in
+            if let result = state.result { return result }
+            state.continuation = continuation
+            return nil
+        }
+        if let early { continuation.resume(returning: early) }
+    }
+
+    /// Answers the caller, unless it was answered already.
+    func finish(_ result: Result<Void, AMQPError>) {
+        let continuation: Continuation? = state.withLock { state in
+            guard state.result == nil else { return nil }
+            state.result = result
+            defer { state.continuation = nil }
+            return state.continuation
+        }
+        continuation?.resume(returning: result)
+    }
+}
+
+/// Whether publishing works, as seen from the confirms: read by readiness on any thread.
+final class PublishHealth: Sendable {
+    /// How long publishes must keep failing before readiness says so.
+    static let tolerance: Duration = .seconds(2)
+    private let state = Mutex<(failingSince: ContinuousClock.Instant?, reason: String?)>((nil, nil))
+
+    func succeeded() {
+        state.withLock { state in
+            if state.failingSince != nil { state = (nil, nil) }
+        }
+    }
+
+    func failed(_ error: AMQPError, at instant: ContinuousClock.Instant = .now) {
+        state.withLock { state in
+            state.failingSince = state.failingSince ?? instant
+            state.reason = error.description
+        }
+    }
+
+    func failure(now: ContinuousClock.Instant) -> String? {
+        state.withLock { state in
+            guard let since = state.failingSince, now - since >= Self.tolerance else { return nil }
+            return state.reason
+        }
+    }
+}
+
 /// The publisher's per-connection state: sequence numbers and who waits for which confirm.
 ///
 /// Touched only on the publisher's connection thread.
 final class PublisherSession: ConnectionSession, @unchecked Sendable {
-    // @unchecked Sendable: every method runs on the one connection thread (see ConnectionSession).
+    // @unchecked Sendable: every method runs on the one connection thread (see ConnectionSession),
+    // except `health`, which is thread-safe.
 
-    typealias Waiter = CheckedContinuation<Result<Void, AMQPError>, Never>
-
-    private struct Unconfirmed {
-        var waiter: Waiter
+    private struct Caller {
+        var waiter: PublishWaiter
         var onConfirmed: (@Sendable () -> Void)?
-        var exchange: String
-        var routingKey: String
-        var returned: AMQPError?
-        var sentAt: ContinuousClock.Instant
     }
 
     private let logger: Logger
     private let onConnect: (@Sendable (BrokerAdmin) throws(AMQPError) -> Void)?
     private let onConfirmLatency: (@Sendable (Duration) -> Void)?
-    /// Publishes awaiting a confirm, indexed by sequence number minus `firstSequence`.
-    private var unconfirmed: [Unconfirmed?] = []
-    private var firstSequence: UInt64 = 1
-    private var nextSequence: UInt64 = 1
-    private var settledPrefix = 0
+    private var confirms = ConfirmTracker<Caller>()
+    /// When tweetd last declared its topology again after the broker said something of it was missing.
+    private var lastRedeclare: ContinuousClock.Instant?
+    /// Whether publishing works; read by readiness.
+    let health = PublishHealth()
 
     init(
         logger: Logger,
@@ -145,59 +215,74 @@ final class PublisherSession: ConnectionSession, @unchecked Sendable {
             try onConnect(try BrokerAdmin(connection: connection, channel: PublisherConnection.controlChannel))
         }
         try openPublishChannel(connection)
+        health.succeeded()
     }
 
     private func openPublishChannel(_ connection: AMQPConnection) throws(AMQPError) {
         try connection.openChannel(PublisherConnection.publishChannel)
         try connection.selectConfirms(channel: PublisherConnection.publishChannel)
-        firstSequence = 1
-        nextSequence = 1
-        unconfirmed.removeAll(keepingCapacity: true)
-        settledPrefix = 0
+        confirms.reset()
     }
 
     func send(
-        _ message: OutgoingMessage, on connection: AMQPConnection, waiter: Waiter, onConfirmed: (@Sendable () -> Void)? = nil
+        _ message: OutgoingMessage, on connection: AMQPConnection, waiter: PublishWaiter, onConfirmed: (@Sendable () -> Void)? = nil
     ) throws(AMQPError) {
         if !connection.isChannelOpen(PublisherConnection.publishChannel) {
             try openPublishChannel(connection)
         }
         try connection.publish(message, channel: PublisherConnection.publishChannel)
-        unconfirmed.append(Unconfirmed(
-            waiter: waiter, onConfirmed: onConfirmed, exchange: message.exchange, routingKey: message.routingKey,
-            sentAt: ContinuousClock.now
-        ))
-        nextSequence += 1
+        confirms.published(message, waiter: Caller(waiter: waiter, onConfirmed: onConfirmed))
     }
 
     func handle(_ event: InboundEvent, on connection: AMQPConnection) throws(AMQPError) {
         switch event {
         case .ack(let tag, let multiple):
-            settle(tag, multiple: multiple, failure: nil)
+            settle(confirms.settle(tag, multiple: multiple, nackError: nil))
         case .nack(let tag, let multiple):
-            settle(tag, multiple: multiple, failure: AMQPError(.publishNacked, "the broker could not take the message (basic.nack)"))
-        case .returned(let replyCode, let replyText, let exchange, let routingKey):
-            // The return comes just before its confirm: mark the oldest matching publish.
+            let error = AMQPError(.publishNacked, "the broker could not take the message (basic.nack)")
+            settle(confirms.settle(tag, multiple: multiple, nackError: error))
+        case .returned(let replyCode, let replyText, let exchange, let routingKey, let properties, let body):
+            // The return comes just before its confirm: mark the publish it belongs to.
             let error = AMQPError(
                 .publishReturned, "no queue is bound to exchange \"\(exchange)\" for routing key \"\(routingKey)\"",
                 replyCode: replyCode, replyText: replyText
             )
-            if let index = unconfirmed.firstIndex(where: { $0 != nil && $0!.returned == nil && $0!.exchange == exchange && $0!.routingKey == routingKey }) {
-                unconfirmed[index]?.returned = error
-            }
+            confirms.returned(exchange: exchange, routingKey: routingKey, properties: properties, body: body, error: error)
+            // A queue or binding tweetd declares may have been deleted: declare them again.
+            redeclareTopology(on: connection, because: error)
         case .channelClosed(let channel, let replyCode, let replyText):
             guard channel == PublisherConnection.publishChannel else { return }
-            failAll(AMQPError(.channelClosed, "the broker closed the publish channel", replyCode: replyCode, replyText: replyText))
+            let error = AMQPError(.channelClosed, "the broker closed the publish channel", replyCode: replyCode, replyText: replyText)
+            failAll(error)
             logger.warning(
                 "publish channel closed by the broker; reopening",
                 metadata: [LogKey.error: .string("\(replyCode) \(replyText)")]
             )
+            if replyCode == 404 {
+                // 404 NOT_FOUND: an exchange tweetd publishes to was deleted; it is tweetd's to declare.
+                redeclareTopology(on: connection, because: error)
+            }
         case .blocked(let reason):
             logger.warning("the broker blocked publishing", metadata: ["reason": .string(reason)])
         case .unblocked:
             logger.info("the broker unblocked publishing")
         case .delivery, .consumerCancelled:
             break
+        }
+    }
+
+    /// Declares the topology again, at most once a second, so a deleted exchange, queue or
+    /// binding of tweetd's comes back instead of failing every publish for ever.
+    private func redeclareTopology(on connection: AMQPConnection, because error: AMQPError) {
+        guard let onConnect else { return }
+        let now = ContinuousClock.now
+        if let lastRedeclare, now - lastRedeclare < .seconds(1) { return }
+        lastRedeclare = now
+        do throws(AMQPError) {
+            try onConnect(try BrokerAdmin(connection: connection, channel: PublisherConnection.controlChannel))
+            logger.info("declared the topology again", metadata: [LogKey.error: .string(error.description)])
+        } catch {
+            logger.warning("could not declare the topology again", metadata: [LogKey.error: .string(error.description)])
         }
     }
 
@@ -209,40 +294,27 @@ final class PublisherSession: ConnectionSession, @unchecked Sendable {
         failAll(AMQPError(.notConnected, "the publisher closed before the broker confirmed"))
     }
 
-    private func settle(_ tag: UInt64, multiple: Bool, failure: AMQPError?) {
-        guard tag >= firstSequence else { return }
-        let last = Int(tag - firstSequence)
-        guard last < unconfirmed.count else { return }
-        let range = multiple ? settledPrefix...last : last...last
+    private func settle(_ settled: [ConfirmTracker<Caller>.Settled]) {
         let now = ContinuousClock.now
-        for index in range {
-            guard let entry = unconfirmed[index] else { continue }
-            unconfirmed[index] = nil
-            if let error = failure ?? entry.returned {
-                entry.waiter.resume(returning: .failure(error))
+        for entry in settled {
+            if let failure = entry.failure {
+                health.failed(failure, at: now)
+                entry.waiter.waiter.finish(.failure(failure))
             } else {
-                entry.onConfirmed?()
-                entry.waiter.resume(returning: .success(()))
+                health.succeeded()
+                entry.waiter.onConfirmed?()
+                entry.waiter.waiter.finish(.success(()))
                 onConfirmLatency?(now - entry.sentAt)
             }
-        }
-        while settledPrefix < unconfirmed.count, unconfirmed[settledPrefix] == nil {
-            settledPrefix += 1
-        }
-        // Compact now and then so the array does not grow without bound.
-        if settledPrefix > 4096, settledPrefix * 2 > unconfirmed.count {
-            unconfirmed.removeFirst(settledPrefix)
-            firstSequence += UInt64(settledPrefix)
-            settledPrefix = 0
         }
     }
 
     private func failAll(_ error: AMQPError) {
-        for entry in unconfirmed {
-            entry?.waiter.resume(returning: .failure(error))
+        let waiting = confirms.failAll()
+        // A lost connection is readiness's own concern; a channel the broker closed over a publish is this one's.
+        if !waiting.isEmpty, error.code == .channelClosed { health.failed(error) }
+        for caller in waiting {
+            caller.waiter.finish(.failure(error))
         }
-        unconfirmed.removeAll(keepingCapacity: true)
-        firstSequence = nextSequence
-        settledPrefix = 0
     }
 }

@@ -28,20 +28,30 @@ extension DeadLetter {
 
     /// The input message a dead letter came from, ready to publish again.
     ///
-    /// It goes to `x-original-exchange` (else the input exchange) with
-    /// `x-original-routing-key` (else the routing key it was dead-lettered with).
-    /// Body and properties are untouched except the headers: the failure headers
-    /// go, `x-replays` counts one more, and `x-original-…` stay so a second failure
-    /// still names where the message first came from.
+    /// It goes back to the input queue tweetd recorded (`x-original-queue`) when that is one
+    /// of the configured input queues, through the default exchange, so it reaches that queue
+    /// only; otherwise to the configured input exchange with `x-original-routing-key` (else the
+    /// routing key it was dead-lettered with). Never anywhere else: the headers of a dead letter
+    /// are the producer's to write too, and a replay must not publish wherever they say.
+    /// Body and properties are untouched except `user_id` and `expiration` (see ``message(for:category:reason:attempts:provider:now:topology:)``)
+    /// and the headers: the failure headers go, `x-replays` counts one more, and `x-original-…`
+    /// stay so a second failure still names where the message first came from.
     public static func replay(_ delivery: Delivery, topology: TopologyConfiguration) -> OutgoingMessage {
-        var properties = delivery.properties
-        let exchange = properties.headers[Header.originalExchange]?.stringValue ?? topology.exchange
-        let routingKey = properties.headers[Header.originalRoutingKey]?.stringValue ?? delivery.routingKey
-        let replays = properties.headers[replaysHeader]?.integerValue ?? 0
+        var properties = forwardedProperties(delivery.properties)
+        let replays = ProducerHeaders.count(replaysHeader, in: properties.headers).value ?? 0
+        let destination: (exchange: String, routingKey: String)
+        if let queue = ProducerHeaders.name(originalQueueHeader, in: properties.headers).value, topology.inputQueueNames.contains(queue) {
+            destination = ("", queue)
+        } else {
+            destination = (topology.exchange, originalRoutingKey(of: delivery))
+        }
         properties.headers = properties.headers.filter { name, _ in
             !failureHeaders.contains(name) && !name.hasPrefix("x-error-")
         }
-        properties.headers[replaysHeader] = .integer(replays + 1)
-        return OutgoingMessage(exchange: exchange, routingKey: routingKey, mandatory: true, properties: properties, body: delivery.body)
+        properties.headers[replaysHeader] = .integer(Int64(min(replays, ProducerHeaders.maximumCount - 1) + 1))
+        return OutgoingMessage(
+            exchange: destination.exchange, routingKey: destination.routingKey, mandatory: true,
+            properties: withinFrame(properties), body: delivery.body
+        )
     }
 }

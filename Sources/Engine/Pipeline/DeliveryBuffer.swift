@@ -80,6 +80,24 @@ public final class DeliveryBuffer: Sendable {
         return remaining
     }
 
+    /// Removes every waiting delivery that `shouldDrop` picks; returns how many went.
+    @discardableResult
+    public func removeAll(where shouldDrop: (Delivery) -> Bool) -> Int {
+        state.withLock { state in
+            var kept = DeliveryHeap()
+            var dropped = 0
+            while let delivery = state.heap.popFirst() {
+                if shouldDrop(delivery) {
+                    dropped += 1
+                } else {
+                    kept.insert(delivery)
+                }
+            }
+            state.heap = kept
+            return dropped
+        }
+    }
+
     /// Whether `finish()` was called.
     public var isFinished: Bool {
         state.withLock { $0.finished }

@@ -19,6 +19,12 @@ public struct ProcessingOutcome: Sendable {
     /// The tweet's id, when the body got far enough to have one.
     public var tweetID: String?
 
+    /// Whether the message is a copy of the producer's (a dead letter or a retry), with its properties.
+    public var copiesProducerProperties: Bool {
+        if case .result = kind { return false }
+        return true
+    }
+
     /// The provider that answered, or the one a dead letter or retry names in `x-provider`.
     public var provider: String? {
         if case .result(let provider) = kind { return provider }
@@ -148,18 +154,21 @@ public struct MessageProcessor: Sendable {
             usage: enrichment?.usage ?? TweetResult.Usage(inputTokens: 0, outputTokens: 0),
             source: TweetResult.Source(
                 messageID: delivery.properties.messageId,
-                routingKey: delivery.routingKey,
+                // A retry or a replay comes back through the default exchange, keyed by its queue.
+                routingKey: delivery.exchange.isEmpty ? DeadLetter.originalRoutingKey(of: delivery) : delivery.routingKey,
                 redelivered: delivery.redelivered
             )
         )
+        // The producer's ids only when they fit in a short string (decoding repairs invalid UTF-8, which can lengthen them).
+        let producerProperties = delivery.properties.fittingShortStrings()
         var properties = MessageProperties(
             contentType: "application/json",
             deliveryMode: MessageProperties.persistent,
-            messageId: delivery.properties.messageId ?? prepared.tweet.id,
+            messageId: producerProperties.messageId ?? prepared.tweet.id,
             timestamp: UInt64(max(0, now.timeIntervalSince1970)),
             appId: "tweetd"
         )
-        properties.correlationId = delivery.properties.correlationId
+        properties.correlationId = producerProperties.correlationId
         return ProcessingOutcome(
             kind: .result(provider: result.provider),
             message: OutgoingMessage(
@@ -188,7 +197,7 @@ public struct MessageProcessor: Sendable {
         let delivery = prepared.delivery
         let attemptsUsed = countsAttempt ? prepared.attempt : prepared.attempt - 1
         // Waiting for rate limits uses no attempt, but a provider limited for hours must not cycle forever.
-        let holdRetries = Int(clamping: delivery.properties.headers[Self.holdRetriesHeader]?.integerValue ?? 0) + (countsAttempt ? 0 : 1)
+        let holdRetries = (ProducerHeaders.count(Self.holdRetriesHeader, in: delivery.properties.headers).value ?? 0) + (countsAttempt ? 0 : 1)
         if permanent || (countsAttempt && attemptsUsed >= maxAttempts) || holdRetries > maxAttempts {
             return deadLetter(
                 for: delivery, category: category, reason: reason, attempts: attemptsUsed,
@@ -202,6 +211,8 @@ public struct MessageProcessor: Sendable {
         let delays = topology.retryDelaysSeconds
         let delay = delays[min(max(attemptsUsed - 1, 0), delays.count - 1)]
         message.exchange = topology.retryExchange
+        // The delay queue dead-letters to the default exchange with this key: back to the queue it came from, only.
+        message.routingKey = delivery.queue
         message.properties.headers[TopologyConfiguration.retryDelayHeader] = .string(String(delay))
         message.properties.headers[Self.holdRetriesHeader] = .integer(Int64(holdRetries))
         return ProcessingOutcome(
@@ -224,9 +235,27 @@ public struct MessageProcessor: Sendable {
     /// How many times a message went to a retry queue only because rate limits held it too long.
     public static let holdRetriesHeader = "x-hold-retries"
 
-    /// Attempts already made, from tweetd's own header (never from `x-death`, which the broker owns).
+    /// Attempts already made, from tweetd's own header (never from `x-death`, which the broker owns);
+    /// a value tweetd could not have written counts as none.
     static func previousAttempts(of delivery: Delivery) -> Int {
-        Int(clamping: max(0, delivery.properties.headers[DeadLetter.Header.attempts]?.integerValue ?? 0))
+        ProducerHeaders.count(DeadLetter.Header.attempts, in: delivery.properties.headers).value ?? 0
+    }
+
+    /// The headers tweetd reads from `delivery` that hold values it could not have written, with why.
+    public static func ignoredHeaders(of delivery: Delivery) -> [(name: String, reason: String)] {
+        let headers = delivery.properties.headers
+        guard !headers.isEmpty else { return [] }
+        var ignored: [(name: String, reason: String)] = []
+        for name in [DeadLetter.Header.attempts, holdRetriesHeader] {
+            if case .ignored(let reason) = ProducerHeaders.count(name, in: headers) { ignored.append((name, reason)) }
+        }
+        for name in [DeadLetter.Header.originalExchange, DeadLetter.Header.originalRoutingKey] {
+            if case .ignored(let reason) = ProducerHeaders.name(name, in: headers) { ignored.append((name, reason)) }
+        }
+        if case .ignored(let reason) = ProducerHeaders.timestamp(DeadLetter.Header.firstFailedAt, in: headers) {
+            ignored.append((DeadLetter.Header.firstFailedAt, reason))
+        }
+        return ignored
     }
 
     /// Time from the producer's timestamp (whole seconds on the wire) to now; nil when it set none.

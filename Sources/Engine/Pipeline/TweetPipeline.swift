@@ -69,6 +69,8 @@ public final class TweetPipeline: Service {
     private let phase = Atomic<Int>(Phase.starting.rawValue)
     /// Prefetched deliveries waiting for a worker; a property so progress reporting can count them.
     private let buffer = DeliveryBuffer()
+    /// Producers' header values already reported as ignored.
+    private let ignoredHeaders = IgnoredHeaderLog()
 
     /// Creates the pipeline; `run` starts it.
     public init(
@@ -161,6 +163,9 @@ public final class TweetPipeline: Service {
             if !publisher.isConnected {
                 return (false, "publisher connection to the broker lost; reconnecting")
             }
+            if let failure = publisher.publishingFailure {
+                return (false, "publishing fails: \(failure)")
+            }
             return (true, "consuming")
         }
     }
@@ -210,6 +215,17 @@ public final class TweetPipeline: Service {
                     return false
                 }
                 return true
+            },
+            onConnectionLost: { generation in
+                // The broker gives that connection's deliveries back to their queues: processing the
+                // buffered copies too would publish a second result for each (and pay a provider twice).
+                let dropped = buffer.removeAll { $0.connectionGeneration == generation }
+                if dropped > 0 {
+                    self.unsettled.subtract(dropped, ordering: .relaxed)
+                    self.logger.info("dropped deliveries of a lost consumer connection; the broker delivers them again", metadata: [
+                        "dropped": .stringConvertible(dropped),
+                    ])
+                }
             }
         )
         defer { phase.store(Phase.stopped.rawValue, ordering: .releasing) }
@@ -322,6 +338,11 @@ public final class TweetPipeline: Service {
                 }
                 return
             }
+            guard consumer.isLive(generation: delivery.connectionGeneration) else {
+                // Its connection died after it was buffered: the broker delivers it again.
+                unsettled.subtract(1, ordering: .relaxed)
+                continue
+            }
             inFlight.add(1, ordering: .relaxed)
             let settled = await handle(delivery, publisher: publisher, consumer: consumer, logger: logger)
             // Out of flight before it counts as settled, so whoever reads the statistics and
@@ -353,10 +374,17 @@ public final class TweetPipeline: Service {
         func messageLogger() -> Logger {
             Self.messageLogger(workerLogger, delivery: delivery, tweetID: outcome.tweetID, attempt: attempt)
         }
-        do {
-            // Acked from the publisher's thread the moment the result is confirmed (see `publish`).
-            try await publisher.publish(outcome.message) { consumer.ack(delivery) }
-        } catch {
+        if !delivery.properties.headers.isEmpty {
+            reportIgnoredHeaders(of: delivery)
+        }
+        switch await publish(outcome, of: delivery, publisher: publisher, consumer: consumer, logger: messageLogger) {
+        case .published:
+            break
+        case .cancelled:
+            // Shutdown's grace period is over: the delivery stays unacked and comes back when the
+            // connection closes (or was acked already, if its confirm arrived after all).
+            return nil
+        case .failed(let error):
             // Not acked: the input goes back to its queue and nothing is lost.
             messageLogger().warning("could not publish; returning the message to its queue", metadata: [LogKey.error: .string(error.description)])
             statistics.recordRequeue()
@@ -378,6 +406,57 @@ public final class TweetPipeline: Service {
             ])
         }
         return (outcome.kind, outcome.provider, (ContinuousClock.now - startedAt).seconds)
+    }
+
+    private enum PublishOutcome {
+        case published
+        case cancelled
+        case failed(AMQPError)
+    }
+
+    /// Publishes what `outcome` says and acks the input on the publisher's thread the moment the
+    /// broker confirms it.
+    ///
+    /// A publish the broker refuses is tried once more (a channel closed by someone else's bad
+    /// publish, or over an exchange that was just declared again, takes every publish in flight
+    /// with it). A dead letter or retry carries the producer's properties, and if the broker still
+    /// refuses it, its minimal form (body and tweetd's headers) goes instead: a message whose
+    /// copy cannot be written must still end, not loop through its queue for ever.
+    private func publish(
+        _ outcome: ProcessingOutcome, of delivery: Delivery, publisher: PublisherConnection, consumer: ConsumerConnection,
+        logger messageLogger: () -> Logger
+    ) async -> PublishOutcome {
+        var forms = [outcome.message, outcome.message]
+        if outcome.copiesProducerProperties {
+            forms.append(DeadLetter.minimal(outcome.message))
+        }
+        var lastError = AMQPError(.notConnected, "nothing was published")
+        for (index, message) in forms.enumerated() {
+            do throws(AMQPError) {
+                try await publisher.publish(message) { consumer.ack(delivery) }
+                if index == 2 {
+                    messageLogger().warning("published the minimal form after the broker refused the full copy", metadata: [
+                        LogKey.error: .string(lastError.description),
+                    ])
+                }
+                return .published
+            } catch {
+                if error.code == .cancelled { return .cancelled }
+                lastError = error
+                // On a lost connection, trying again at once only repeats the failure.
+                if error.connectionIsDead { break }
+            }
+        }
+        return .failed(lastError)
+    }
+
+    /// Says once per header name that a producer's value of a header tweetd reads was ignored.
+    private func reportIgnoredHeaders(of delivery: Delivery) {
+        for (name, reason) in MessageProcessor.ignoredHeaders(of: delivery) where ignoredHeaders.shouldReport(name) {
+            logger.warning("ignoring a header value tweetd could not have written (said once per header)", metadata: [
+                "header": .string(name), LogKey.error: .string(reason), LogKey.deliveryTag: .stringConvertible(delivery.deliveryTag),
+            ])
+        }
     }
 
     /// `logger` with the delivery tag, and the tweet id and attempt once known.

@@ -50,16 +50,59 @@ extension TopologyConfiguration {
         try admin.declareQueue(deadLetterQueue)
         try admin.bindQueue(deadLetterQueue, to: deadLetterExchange, routingKey: "#")
         for seconds in retryDelaysSeconds {
-            let name = retryQueue(delaySeconds: seconds)
-            try admin.declareQueue(name, arguments: [
-                "x-message-ttl": .integer(Int64(seconds) * 1000),
-                // Expired retries go back through the input exchange with their original routing key.
-                "x-dead-letter-exchange": .string(exchange),
-            ])
-            try admin.bindQueue(name, to: retryExchange, routingKey: "", arguments: [
-                "x-match": .string("all"),
-                Self.retryDelayHeader: .string(String(seconds)),
-            ])
+            try declareRetryQueue(delaySeconds: seconds, using: admin)
         }
+    }
+
+    /// The arguments of a delay queue.
+    ///
+    /// A quorum queue with at-least-once dead-lettering: when a retry's delay is over,
+    /// the broker moves it on with publisher confirms and keeps it until the move is
+    /// confirmed, so an input queue that is full (`reject-publish`), deleted or
+    /// unbound at that moment delays the retry instead of losing it (a classic queue's
+    /// dead-lettering is fire-and-forget). It dead-letters to the default exchange with
+    /// the routing key the retry was published with, the name of the queue it came
+    /// from: the retry goes back to that queue only, never to every queue whose
+    /// binding matches its original routing key.
+    public func retryQueueArguments(delaySeconds seconds: Int) -> [String: FieldValue] {
+        [
+            "x-queue-type": .string("quorum"),
+            "x-message-ttl": .integer(Int64(seconds) * 1000),
+            "x-dead-letter-exchange": .string(""),
+            "x-dead-letter-strategy": .string("at-least-once"),
+            // At-least-once dead-lettering needs it; nothing limits the queue's length, so it never rejects.
+            "x-overflow": .string("reject-publish"),
+        ]
+    }
+
+    /// Declares one delay queue and binds it, replacing an empty one of the earlier kind.
+    ///
+    /// Earlier tweetd declared classic delay queues dead-lettering back through the input
+    /// exchange; the broker refuses to redeclare a queue with other arguments (406). An empty
+    /// one is deleted and declared anew; one holding retries is left alone with a line
+    /// saying what to do, since deleting it would delete them.
+    private func declareRetryQueue(delaySeconds seconds: Int, using admin: BrokerAdmin) throws(AMQPError) {
+        let name = retryQueue(delaySeconds: seconds)
+        let arguments = retryQueueArguments(delaySeconds: seconds)
+        do throws(AMQPError) {
+            try admin.declareQueue(name, arguments: arguments)
+        } catch where error.replyCode == 406 {
+            let existing = try admin.inspectQueue(name)
+            guard existing.messages == 0, existing.consumers == 0 else {
+                throw AMQPError(
+                    .channelClosed,
+                    "delay queue \"\(name)\" exists with other arguments (a delay queue of an earlier tweetd?) and holds "
+                        + "\(existing.messages) messages: let them fall due with the old tweetd running, then delete the queue "
+                        + "(rabbitmqctl delete_queue \(name)) and start again",
+                    replyCode: error.replyCode, replyText: error.replyText
+                )
+            }
+            try admin.deleteQueue(name)
+            try admin.declareQueue(name, arguments: arguments)
+        }
+        try admin.bindQueue(name, to: retryExchange, routingKey: "", arguments: [
+            "x-match": .string("all"),
+            Self.retryDelayHeader: .string(String(seconds)),
+        ])
     }
 }
