@@ -55,8 +55,12 @@ struct ChaosTests {
     }
 
     /// Every id has at least one result, nothing is dead, nothing is left; prints the counts.
+    ///
+    /// At-least-once allows duplicates: `maximumDuplicates` bounds them (a publish stored by the
+    /// broker whose confirm was lost to the fault), so a fault can never quietly double the work.
     static func expectEverythingAnswered(
-        _ ids: [String], broker: TestBroker, client: PublisherConnection, exactlyOnce: Bool = false, _ label: String
+        _ ids: [String], broker: TestBroker, client: PublisherConnection, exactlyOnce: Bool = false, maximumDuplicates: Int? = nil,
+        _ label: String
     ) async throws {
         let (byID, total) = try await resultCounts(broker, client: client)
         let missing = ids.filter { byID[$0] == nil }
@@ -69,6 +73,9 @@ struct ChaosTests {
         #expect(left == 0, "\(label): nothing left")
         if exactlyOnce {
             #expect(total == ids.count, "\(label): exactly one result per tweet")
+        }
+        if let maximumDuplicates {
+            #expect(total - byID.count <= maximumDuplicates, "\(label): at most \(maximumDuplicates) duplicates")
         }
     }
 
@@ -143,8 +150,10 @@ struct ChaosTests {
             try await TCPProxy.with(target: target) { proxy in
                 let ids = try await Self.publish(3000, prefix: "cut-\(mode.rawValue)", broker: broker, client: client)
                 // Heartbeats every 2 s: a silent connection is noticed within a few seconds.
+                // A prefetch far above the 8 workers: the deliveries buffered when the connection dies
+                // come back from the broker and must not be processed a second time.
                 let yaml = Self.pacedYAML(
-                    broker, server: server, brokerURL: "amqp://guest:guest@127.0.0.1:\(proxy.port)/",
+                    broker, server: server, prefetch: 200, brokerURL: "amqp://guest:guest@127.0.0.1:\(proxy.port)/",
                     settings: ["reconnect_initial_delay_ms: 100", "reconnect_max_delay_seconds: 1"]
                 ).replacingOccurrences(of: "heartbeat_seconds: 10", with: "heartbeat_seconds: 2")
                 let daemon = try DaemonProcess(arguments: ["run", "--drain"], configuration: yaml)
@@ -157,7 +166,9 @@ struct ChaosTests {
                 print("proxy: open")
                 #expect(await daemon.waitForExit(timeout: .seconds(120)) == 0, "\(daemon.standardError.suffix(3000))")
                 #expect(daemon.standardError.contains("reconnected to the broker"))
-                try await Self.expectEverythingAnswered(ids, broker: broker, client: client, "proxy \(mode.rawValue)")
+                // Only what was in flight at the cut may come twice (8 workers' results whose confirm was lost,
+                // and as many acks not yet sent), never the 200 prefetched.
+                try await Self.expectEverythingAnswered(ids, broker: broker, client: client, maximumDuplicates: 16, "proxy \(mode.rawValue)")
             }
         }
     }
@@ -263,6 +274,70 @@ struct ChaosTests {
                 #expect(await drain.waitForExit(timeout: .seconds(60)) == 0, "\(drain.standardError.suffix(2000))")
                 try await Self.expectEverythingAnswered(ids, broker: broker, client: client, exactlyOnce: true, "SIGTERM during slow calls")
             }
+        }
+    }
+
+    /// Whether an exit status is a clean exit rather than a crash (132 is SIGILL from a fatalError, 134 an abort).
+    static func describe(_ status: Int32?) -> String {
+        guard let status else { return "still running" }
+        return status == 0 ? "exit 0" : "status \(status)"
+    }
+
+    @Test("SIGTERM while the broker is down mid-run: a clean exit 0 within the grace period, no crash; a later drain loses nothing")
+    func shutdownDuringAnOutage() async throws {
+        try await Self.withPacedRun(node: .chaos) { broker, client, server in
+            let ids = try await Self.publish(2000, prefix: "outage", broker: broker, client: client)
+            let yaml = Self.pacedYAML(broker, server: server, settings: ["reconnect_initial_delay_ms: 100", "reconnect_max_delay_seconds: 1"])
+                .replacingOccurrences(of: "shutdown_grace_seconds: 20", with: "shutdown_grace_seconds: 3")
+            let daemon = try DaemonProcess(arguments: ["run"], configuration: yaml)
+            #expect(await Self.waitForResults(300, broker: broker, client: client))
+            try await Self.chaosBrokerctl("stop_app")
+            // Nothing below throws before start_app: the node always comes back for the next test.
+            #expect(await eventually(timeout: .seconds(20)) { daemon.standardError.contains("broker connection failed; reconnecting") })
+            let stopped = ContinuousClock.now
+            daemon.terminate()
+            let status = await daemon.waitForExit(timeout: .seconds(30))
+            let took = ContinuousClock.now - stopped
+            print("SIGTERM during an outage: \(Self.describe(status)) after \(took)")
+            #expect(status == 0, "a clean exit, not a crash: \(daemon.standardError.suffix(2000))")
+            #expect(took < .seconds(3 + 5), "within the grace period and the cancellation budget")
+            try await Self.chaosBrokerctl("start_app")
+            let fresh = try await broker.connect()
+            let drain = try DaemonProcess(arguments: ["run", "--drain"], configuration: yaml)
+            #expect(await drain.waitForExit(timeout: .seconds(120)) == 0, "\(drain.standardError.suffix(2000))")
+            // At most what was in flight when the broker went (8 workers' results and their acks) comes twice.
+            try await Self.expectEverythingAnswered(ids, broker: broker, client: fresh, maximumDuplicates: 16, "SIGTERM during an outage")
+            await fresh.close()
+        }
+    }
+
+    @Test("SIGTERM during a memory alarm, publishes blocked: a clean exit 0 within the grace period, no crash; nothing lost")
+    func shutdownDuringAMemoryAlarm() async throws {
+        try await TestBroker.with(node: .chaos) { broker, client in
+            let ids = try await Self.publish(500, prefix: "alarmstop", broker: broker, client: client)
+            try await Self.chaosBrokerctl("set_vm_memory_high_watermark", "0.000001")
+            let watcher = try await broker.connect()
+            let yaml = broker.configurationYAML(workers: 8).replacingOccurrences(of: "shutdown_grace_seconds: 20", with: "shutdown_grace_seconds: 3")
+            let daemon = try DaemonProcess(arguments: ["run"], configuration: yaml)
+            do {
+                #expect(await eventually(timeout: .seconds(20)) { daemon.standardError.contains("the broker blocked publishing") })
+                try await Task.sleep(for: .seconds(1))
+                let stopped = ContinuousClock.now
+                daemon.terminate()
+                let status = await daemon.waitForExit(timeout: .seconds(30))
+                let took = ContinuousClock.now - stopped
+                print("SIGTERM during a memory alarm: \(Self.describe(status)) after \(took)")
+                #expect(status == 0, "a clean exit, not a crash: \(daemon.standardError.suffix(2000))")
+                #expect(took < .seconds(3 + 5), "within the grace period and the cancellation budget")
+            } catch {
+                try await Self.chaosBrokerctl("set_vm_memory_high_watermark", "0.4")
+                throw error
+            }
+            try await Self.chaosBrokerctl("set_vm_memory_high_watermark", "0.4")
+            let drain = try DaemonProcess(arguments: ["run", "--drain"], configuration: yaml)
+            #expect(await drain.waitForExit(timeout: .seconds(120)) == 0, "\(drain.standardError.suffix(2000))")
+            try await Self.expectEverythingAnswered(ids, broker: broker, client: watcher, maximumDuplicates: 16, "SIGTERM during a memory alarm")
+            await watcher.close()
         }
     }
 

@@ -67,7 +67,7 @@ final class ConnectionThread: @unchecked Sendable {
     private let firstOpen = Mutex<(done: Bool, continuation: CheckedContinuation<Void, any Error>?, result: Result<Void, AMQPError>?)>(
         (false, nil, nil)
     )
-    private let finished = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let finished = Mutex<(done: Bool, waiters: [ReplyWaiter<Void>])>((false, []))
     private weak var session: (any ConnectionSession)?
     private var thread: Thread?
     /// Whether the connection is open right now, readable from any thread.
@@ -141,15 +141,42 @@ final class ConnectionThread: @unchecked Sendable {
         wake.signal()
     }
 
-    /// Waits until the thread has ended.
-    func waitUntilFinished() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+    /// How long closing a connection may hold its caller: a polite close waits
+    /// ``AMQPConnection/closeTimeout`` for the broker, and a shutdown must end within the
+    /// service group's cancellation budget (5 s) even when the broker stopped reading.
+    static let closeWaitLimit: Duration = .seconds(3)
+
+    /// Waits until the thread has ended, or `limit` has passed, whichever comes first; the
+    /// caller's cancellation does not cut it short, so final acks get their chance.
+    ///
+    /// A thread stuck in a call the broker never answers ends on its own later (or with the
+    /// process); its unacked deliveries go back to their queues when the socket closes.
+    func waitUntilFinished(atMost limit: Duration) async {
+        _ = await ReplyWaiter<Void>.wait(cancelledMessage: nil) { waiter in
             let done = finished.withLock { state in
                 if state.done { return true }
-                state.waiters.append(continuation)
+                state.waiters.append(waiter)
                 return false
             }
-            if done { continuation.resume() }
+            if done {
+                waiter.finish(.success(()))
+            } else {
+                DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(limit.milliseconds))) {
+                    waiter.finish(.success(()))
+                }
+            }
+        }
+    }
+
+    /// Waits until the thread has ended; cancelling the caller ends the wait.
+    func waitUntilFinished() async {
+        _ = await ReplyWaiter<Void>.wait(cancelledMessage: "stopped waiting for the \(name) connection to close") { waiter in
+            let done = finished.withLock { state in
+                if state.done { return true }
+                state.waiters.append(waiter)
+                return false
+            }
+            if done { waiter.finish(.success(())) }
         }
     }
 
@@ -220,7 +247,7 @@ final class ConnectionThread: @unchecked Sendable {
             defer { state.waiters.removeAll() }
             return state.waiters
         }
-        for waiter in waiters { waiter.resume() }
+        for waiter in waiters { waiter.finish(.success(())) }
     }
 
     /// Runs commands and reads frames until a stop is requested or the connection fails.

@@ -116,7 +116,8 @@ public final class ConsumerConnection: Sendable {
     /// (a passive declare on another channel or connection cannot tell that).
     public func readyMessages(in queues: [String]) async throws(AMQPError) -> Int {
         let session = self.session
-        let outcome: Result<Int, AMQPError> = await withCheckedContinuation { continuation in
+        let thread = self.thread
+        let outcome = await ReplyWaiter<Int>.wait(cancelledMessage: "stopped waiting for the broker's count") { waiter in
             thread.submit({ connection throws(AMQPError) in
                 do throws(AMQPError) {
                     var total = 0
@@ -127,14 +128,14 @@ public final class ConsumerConnection: Sendable {
                     while connection.hasBufferedFrames, let event = try connection.nextEvent() {
                         if let event { try session.handle(event, on: connection) }
                     }
-                    continuation.resume(returning: .success(total))
+                    waiter.finish(.success(total))
                 } catch {
-                    continuation.resume(returning: .failure(error))
+                    waiter.finish(.failure(error))
                     // A failed declare closed the delivery channel (its tags are gone with it):
                     // start over on a fresh connection, as when the broker closes that channel.
                     throw error.connectionIsDead ? error : AMQPError(.connectionLost, "counting ready messages on the consumer channel failed: \(error)")
                 }
-            }, onAbandon: { continuation.resume(returning: .failure($0)) })
+            }, onAbandon: { waiter.finish(.failure($0)) })
         }
         return try outcome.get()
     }
@@ -150,10 +151,11 @@ public final class ConsumerConnection: Sendable {
         }
     }
 
-    /// Sends what is queued (final acks included) and closes the connection.
+    /// Sends what is queued (final acks included) and closes the connection; returns after
+    /// ``ConnectionThread/closeWaitLimit`` at the latest, even if the broker stopped answering.
     public func close() async {
         thread.stop()
-        await thread.waitUntilFinished()
+        await thread.waitUntilFinished(atMost: ConnectionThread.closeWaitLimit)
     }
 }
 

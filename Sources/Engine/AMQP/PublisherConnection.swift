@@ -55,21 +55,16 @@ public final class PublisherConnection: Sendable {
     /// confirmed later, and `onConfirmed` then still runs.
     public func publish(_ message: OutgoingMessage, onConfirmed: (@Sendable () -> Void)? = nil) async throws(AMQPError) {
         let session = self.session
-        let waiter = PublishWaiter()
-        let result: Result<Void, AMQPError> = await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                waiter.install(continuation)
-                thread.submit({ connection throws(AMQPError) in
-                    do throws(AMQPError) {
-                        try session.send(message, on: connection, waiter: waiter, onConfirmed: onConfirmed)
-                    } catch {
-                        waiter.finish(.failure(error))
-                        throw error
-                    }
-                }, onAbandon: { waiter.finish(.failure($0)) })
-            }
-        } onCancel: {
-            waiter.finish(.failure(AMQPError(.cancelled, "stopped waiting for the broker's confirm")))
+        let thread = self.thread
+        let result = await PublishWaiter.wait(cancelledMessage: "stopped waiting for the broker's confirm") { waiter in
+            thread.submit({ connection throws(AMQPError) in
+                do throws(AMQPError) {
+                    try session.send(message, on: connection, waiter: waiter, onConfirmed: onConfirmed)
+                } catch {
+                    waiter.finish(.failure(error))
+                    throw error
+                }
+            }, onAbandon: { waiter.finish(.failure($0)) })
         }
         try result.get()
     }
@@ -82,25 +77,29 @@ public final class PublisherConnection: Sendable {
     }
 
     /// Runs `body` on the connection thread with the control channel, and returns its result.
+    ///
+    /// Cancelling the calling task ends the wait at once (`.cancelled`); `body` may still run.
     public func perform<Result: Sendable>(_ body: @escaping @Sendable (BrokerAdmin) throws(AMQPError) -> Result) async throws(AMQPError) -> Result {
-        let outcome: Swift.Result<Result, AMQPError> = await withCheckedContinuation { continuation in
+        let thread = self.thread
+        let outcome = await ReplyWaiter<Result>.wait(cancelledMessage: "stopped waiting for the broker's answer") { waiter in
             thread.submit({ connection throws(AMQPError) in
                 do throws(AMQPError) {
                     let admin = try BrokerAdmin(connection: connection, channel: Self.controlChannel)
-                    continuation.resume(returning: .success(try body(admin)))
+                    waiter.finish(.success(try body(admin)))
                 } catch {
-                    continuation.resume(returning: .failure(error))
+                    waiter.finish(.failure(error))
                     if error.connectionIsDead { throw error }
                 }
-            }, onAbandon: { continuation.resume(returning: .failure($0)) })
+            }, onAbandon: { waiter.finish(.failure($0)) })
         }
         return try outcome.get()
     }
 
-    /// Finishes queued work and closes the connection.
+    /// Finishes queued work and closes the connection; returns after ``ConnectionThread/closeWaitLimit``
+    /// at the latest, even if the broker stopped answering (the thread then ends on its own).
     public func close() async {
         thread.stop()
-        await thread.waitUntilFinished()
+        await thread.waitUntilFinished(atMost: ConnectionThread.closeWaitLimit)
     }
 }
 
@@ -122,35 +121,8 @@ public struct ReconnectSettings: Sendable {
     }
 }
 
-/// One publish's caller, waiting for the confirm; the first answer wins.
-///
-/// The connection thread answers with the confirm (or a failure); the caller's task answers
-/// itself when it is cancelled. Whichever comes second finds the waiter done and is dropped.
-final class PublishWaiter: Sendable {
-    private typealias Continuation = CheckedContinuation<Result<Void, AMQPError>, Never>
-    private let state = Mutex<(continuation: Continuation?, result: Result<Void, AMQPError>?)>((nil, nil))
-
-    /// Hands over the caller's continuation; resumes it at once when an answer came first.
-    func install(_ continuation: CheckedContinuation<Result<Void, AMQPError>, Never>) {
-        let early: Result<Void, AMQPError>? = state.withLock { state in
-            if let result = state.result { return result }
-            state.continuation = continuation
-            return nil
-        }
-        if let early { continuation.resume(returning: early) }
-    }
-
-    /// Answers the caller, unless it was answered already.
-    func finish(_ result: Result<Void, AMQPError>) {
-        let continuation: Continuation? = state.withLock { state in
-            guard state.result == nil else { return nil }
-            state.result = result
-            defer { state.continuation = nil }
-            return state.continuation
-        }
-        continuation?.resume(returning: result)
-    }
-}
+/// A publish's caller, waiting for the confirm.
+typealias PublishWaiter = ReplyWaiter<Void>
 
 /// Whether publishing works, as seen from the confirms: read by readiness on any thread.
 final class PublishHealth: Sendable {

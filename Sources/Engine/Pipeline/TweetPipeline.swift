@@ -283,8 +283,11 @@ public final class TweetPipeline: Service {
         // Every worker is done: send the last acks, then close.
         phase.store(Phase.stopping.rawValue, ordering: .releasing)
         connections.withLock { $0 = nil }
-        await consumer.close()
-        await publisher.close()
+        // Both at once: each waits at most ConnectionThread.closeWaitLimit, and a shutdown whose
+        // grace period ran out has 5 s in all before the service group gives up on it.
+        async let consumerClosed: Void = consumer.close()
+        async let publisherClosed: Void = publisher.close()
+        _ = await (consumerClosed, publisherClosed)
         logger.info("stopped", metadata: ["settled": .stringConvertible(statistics.snapshot().settled)])
     }
 
