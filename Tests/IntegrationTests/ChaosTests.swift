@@ -99,9 +99,15 @@ struct ChaosTests {
 
     /// Runs `rabbitmqctl` on the chaos node through scripts/broker.sh.
     static func chaosBrokerctl(_ arguments: String...) async throws {
+        try await brokerctl(arguments, node: .chaos)
+    }
+
+    /// Runs `rabbitmqctl` on `node` through scripts/broker.sh.
+    static func brokerctl(_ arguments: [String], node which: TestBroker.Node) async throws {
         let environment = ProcessInfo.processInfo.environment
-        let node = try #require(environment["TWEETD_CHAOS_BROKER_NAME"], "make test exports TWEETD_CHAOS_BROKER_NAME")
-        let port = try #require(environment["TWEETD_CHAOS_BROKER_PORT"])
+        let prefix = which == .chaos ? "TWEETD_CHAOS_BROKER" : "TWEETD_TEST_BROKER"
+        let node = try #require(environment["\(prefix)_NAME"], "make test exports \(prefix)_NAME")
+        let port = try #require(environment["\(prefix)_PORT"])
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("scripts/broker.sh")
         let process = Process()

@@ -285,6 +285,21 @@ final class AMQPConnection {
         try checkLastReply(channel: channel, doing: "binding queue \"\(queue)\" to exchange \"\(exchange)\" with \"\(routingKey)\"")
     }
 
+    /// Removes a binding of a queue to an exchange.
+    func unbindQueue(_ queue: String, exchange: String, routingKey: String, arguments: [String: FieldValue] = [:], channel: UInt16) throws(AMQPError) {
+        let state = try requireStateForReply()
+        queue.withAMQPBytes { queueBytes in
+            exchange.withAMQPBytes { exchangeBytes in
+                routingKey.withAMQPBytes { keyBytes in
+                    FieldTableEncoder.withTable(arguments) { table in
+                        _ = amqp_queue_unbind(state, channel, queueBytes, exchangeBytes, keyBytes, table)
+                    }
+                }
+            }
+        }
+        try checkLastReply(channel: channel, doing: "unbinding queue \"\(queue)\" from exchange \"\(exchange)\"")
+    }
+
     /// Deletes a queue; returns how many messages it held.
     @discardableResult
     func deleteQueue(_ name: String, channel: UInt16) throws(AMQPError) -> UInt32 {

@@ -50,6 +50,11 @@ public struct BrokerAdmin {
         try connection.bindQueue(queue, exchange: exchange, routingKey: routingKey, arguments: arguments, channel: try reopened())
     }
 
+    /// Removes a binding made by ``bindQueue(_:to:routingKey:arguments:)``, with the same arguments.
+    public func unbindQueue(_ queue: String, from exchange: String, routingKey: String, arguments: [String: FieldValue] = [:]) throws(AMQPError) {
+        try connection.unbindQueue(queue, exchange: exchange, routingKey: routingKey, arguments: arguments, channel: try reopened())
+    }
+
     /// Deletes a queue; returns how many messages it held.
     @discardableResult
     public func deleteQueue(_ name: String) throws(AMQPError) -> Int {

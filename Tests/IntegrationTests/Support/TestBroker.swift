@@ -15,7 +15,8 @@ struct TestBroker {
 
     let url: String
     let prefix: String
-    let topology: TopologyConfiguration
+    /// The test's names; a test may add input queues before it connects.
+    var topology: TopologyConfiguration
     let endpoint: AMQPEndpoint
     let logger: Logger
 
@@ -91,16 +92,17 @@ struct TestBroker {
         metricsIntervalSeconds: Int = 10,
         extra: String = ""
     ) -> String {
-        """
+        let queuesYAML = topology.queues.map { queue in
+            "    - name: \(queue.name)\n      bindings: [\(queue.bindings.map { "\"\($0)\"" }.joined(separator: ", "))]\n"
+        }.joined()
+        return """
         broker:
           url: "\(brokerURL ?? url)"
           heartbeat_seconds: 10
         \(broker.map { "  " + $0 + "\n" }.joined())topology:
           exchange: \(topology.exchange)
           queues:
-            - name: \(inputQueue)
-              bindings: ["#"]
-          results_exchange: \(topology.resultsExchange)
+        \(queuesYAML)  results_exchange: \(topology.resultsExchange)
           results_queue: \(topology.resultsQueue!)
           dead_letter_exchange: \(topology.deadLetterExchange)
           dead_letter_queue: \(topology.deadLetterQueue)
