@@ -60,6 +60,55 @@ struct ReplayTests {
         }
     }
 
+    @Test("A dead letter's hostile x-original-exchange cannot make replay publish elsewhere, and x-replays at Int64.max does not trap")
+    func replayIgnoresHostileDestinations() async throws {
+        try await TestBroker.with { broker, client in
+            // Somewhere tweetd may write to, that is not the input: the results exchange.
+            let results = broker.topology.resultsExchange
+            try await client.publish(OutgoingMessage(
+                exchange: broker.topology.deadLetterExchange, routingKey: "tweet",
+                properties: MessageProperties(
+                    contentType: "application/json",
+                    headers: [
+                        "x-error-category": .string("invalid_input"), "x-original-exchange": .string(results),
+                        "x-original-routing-key": .string("builtin.positive"), "x-replays": .integer(.max),
+                    ],
+                    deliveryMode: MessageProperties.persistent, messageId: "hostile"
+                ),
+                body: tweetBody(id: "hostile", text: "a dead letter written by a producer")
+            ))
+            let (replay, status) = try await runTool(["replay"], broker: broker)
+            #expect(status == 0, "stderr:\n\(replay.standardError)")
+            #expect(try await broker.inspect(try #require(broker.topology.resultsQueue), with: client).messages == 0, "nothing went to the results")
+            let input = try await broker.peek(broker.inputQueue, with: client)
+            #expect(input.count == 1, "it went to the configured input exchange instead")
+            #expect(input.first?.properties.headers["x-replays"]?.integerValue == 1, "a count tweetd could not have written counts as none")
+        }
+    }
+
+    @Test("A pass that held skipped dead letters past its limit stops, gives them back, and says to run again")
+    func longPassStopsBeforeTheConsumerTimeout() async throws {
+        try await TestBroker.with { broker, client in
+            for index in 0..<6 {
+                let category = index.isMultiple(of: 2) ? "provider_unavailable" : "invalid_input"
+                try await broker.publishDeadLetter(id: "held-\(index)", category: category, message: "HTTP 503", with: client)
+            }
+            let replayer = DeadLetterReplayer(publisher: client, topology: broker.topology)
+            // A zero limit stands in for 20 minutes: the pass stops at the first batch that left something held.
+            let outcome = await replayer.run(DeadLetterReplayer.Options(
+                filter: DeadLetterFilter(categories: ["provider_unavailable"]), batchSize: 2, maximumHold: .zero
+            ))
+            print(outcome.summary)
+            #expect(outcome.interruption?.contains("run tweetd replay again") == true)
+            #expect(outcome.examined < 6, "it stopped before the end of the queue")
+            let left = try await eventually(timeout: .seconds(10)) {
+                try await broker.inspect(broker.topology.deadLetterQueue, with: client).messages == 6 - outcome.replayed
+            }
+            #expect(left, "the held dead letters are back in the queue")
+            #expect(try await broker.peek(broker.inputQueue, with: client).count == outcome.replayed)
+        }
+    }
+
     @Test("A replay killed between republish confirms and acks loses nothing; a second replay finishes the job")
     func interruptedReplayLosesNothing() async throws {
         try await TestBroker.with { broker, client in

@@ -24,14 +24,24 @@ public struct DeadLetterReplayer: Sendable {
         public var batchSize: Int
         /// Dead letters kept as samples for a dry run.
         public var sampleCount: Int
+        /// How long a pass may hold dead letters it skipped before it stops and gives them back.
+        ///
+        /// The broker closes a channel that holds a message unacked past its `consumer_timeout`
+        /// (30 minutes by default), so a long pass over a large dead-letter queue stops well
+        /// before that, reports it was cut short, and the next run goes on.
+        public var maximumHold: Duration
 
-        /// Creates options; by default everything is replayed, 100 at a time.
-        public init(filter: DeadLetterFilter = DeadLetterFilter(), limit: Int? = nil, dryRun: Bool = false, batchSize: Int = 100, sampleCount: Int = 5) {
+        /// Creates options; by default everything is replayed, 100 at a time, holding for at most 20 minutes.
+        public init(
+            filter: DeadLetterFilter = DeadLetterFilter(), limit: Int? = nil, dryRun: Bool = false, batchSize: Int = 100, sampleCount: Int = 5,
+            maximumHold: Duration = .seconds(1200)
+        ) {
             self.filter = filter
             self.limit = limit
             self.dryRun = dryRun
             self.batchSize = max(1, batchSize)
             self.sampleCount = sampleCount
+            self.maximumHold = maximumHold
         }
     }
 
@@ -63,10 +73,16 @@ public struct DeadLetterReplayer: Sendable {
         // Non-matching (and, in a dry run, all) messages: held unacked so the pass moves past them.
         var held: [Delivery] = []
         var confirmedCount = 0
+        let passStarted = ContinuousClock.now
         do throws(AMQPError) {
             outcome.deadLettersAtStart = try await publisher.perform { admin throws(AMQPError) in try admin.inspectQueue(queue).messages }
             var fetched = 0
             while fetched < outcome.deadLettersAtStart, options.limit.map({ outcome.selected < $0 }) ?? true {
+                if !held.isEmpty, ContinuousClock.now - passStarted >= options.maximumHold {
+                    outcome.interruption = "held \(held.count) dead letters for \(HumanDuration.format(options.maximumHold)), "
+                        + "close to the broker's consumer_timeout; run tweetd replay again to go on"
+                    break
+                }
                 let wanted = min(options.batchSize, outcome.deadLettersAtStart - fetched)
                 let batch = try await publisher.perform { admin throws(AMQPError) in
                     var batch: [Delivery] = []
