@@ -40,6 +40,10 @@ final class AMQPConnection {
     private var corked = false
     /// Channels tweetd has opened and the broker has not closed.
     private var openChannels: Set<UInt16> = []
+    /// Deliveries whose header frame declares a larger body are read off the wire without
+    /// keeping the body (``Delivery/unreadBodyBytes``), so a producer's 100 MB message costs
+    /// no more memory than a small one; nil reads every body whole.
+    var deliveryBodyLimit: Int?
     /// How many times each channel number has been opened on this connection.
     private var channelOpenings: [UInt16: UInt64] = [:]
 
@@ -434,12 +438,14 @@ final class AMQPConnection {
             let exchange = String(amqpBytes: deliver.exchange)
             let routingKey = String(amqpBytes: deliver.routing_key)
             let consumerTag = String(amqpBytes: deliver.consumer_tag)
-            let (properties, body) = try readContent(channel: channel, doing: "reading delivery \(deliveryTag)")
-            return .some(.delivery(Delivery(
+            let (properties, body, unread) = try readDeliveryContent(channel: channel, doing: "reading delivery \(deliveryTag)")
+            var delivery = Delivery(
                 deliveryTag: deliveryTag, connectionGeneration: generation, queue: consumerTag,
                 exchange: exchange, routingKey: routingKey, redelivered: redelivered,
                 properties: properties, body: body
-            )))
+            )
+            delivery.unreadBodyBytes = unread
+            return .some(.delivery(delivery))
         case AMQP_BASIC_ACK_METHOD:
             let ack = method.decoded.assumingMemoryBound(to: amqp_basic_ack_t.self).pointee
             return .some(.ack(tag: ack.delivery_tag, multiple: ack.multiple != 0))
@@ -479,6 +485,44 @@ final class AMQPConnection {
         default:
             return .some(nil)
         }
+    }
+
+    /// A delivery's header and body frames; a body over ``deliveryBodyLimit`` is read and dropped
+    /// frame by frame (its size comes back instead), so it never sits in memory whole.
+    ///
+    /// RabbitMQ writes a message's method, header and body frames in one go, so nothing of
+    /// another channel comes between them; anything else is a protocol error.
+    private func readDeliveryContent(channel: UInt16, doing action: String) throws(AMQPError) -> (MessageProperties, [UInt8], UInt64?) {
+        guard let limit = deliveryBodyLimit else {
+            let (properties, body) = try readContent(channel: channel, doing: action)
+            return (properties, body, nil)
+        }
+        let state = try requireState()
+        var frame = amqp_frame_t()
+        try checkStatus(amqp_simple_wait_frame(state, &frame), doing: action)
+        guard frame.channel == channel, frame.frame_type == UInt8(AMQP_FRAME_HEADER) else {
+            throw AMQPError(.connectionLost, "\(action) failed: expected a content header on channel \(channel), got frame type \(frame.frame_type) on channel \(frame.channel)")
+        }
+        let bodySize = frame.payload.properties.body_size
+        let properties = PropertiesDecoder.decode(frame.payload.properties.decoded.assumingMemoryBound(to: amqp_basic_properties_t.self).pointee)
+        let keep = bodySize <= UInt64(limit)
+        var body: [UInt8] = []
+        if keep { body.reserveCapacity(Int(bodySize)) }
+        var received: UInt64 = 0
+        while received < bodySize {
+            try checkStatus(amqp_simple_wait_frame(state, &frame), doing: action)
+            guard frame.channel == channel, frame.frame_type == UInt8(AMQP_FRAME_BODY) else {
+                throw AMQPError(.connectionLost, "\(action) failed: expected a body frame on channel \(channel), got frame type \(frame.frame_type) on channel \(frame.channel)")
+            }
+            let fragment = frame.payload.body_fragment
+            if keep, fragment.len > 0, let bytes = fragment.bytes {
+                body.append(contentsOf: UnsafeRawBufferPointer(start: bytes, count: fragment.len))
+            }
+            received += UInt64(fragment.len)
+            // Each fragment's memory goes back to librabbitmq's pool at once, kept or not.
+            amqp_maybe_release_buffers_on_channel(state, channel)
+        }
+        return (properties, body, keep ? nil : bodySize)
     }
 
     private func readContent(channel: UInt16, doing action: String) throws(AMQPError) -> (MessageProperties, [UInt8]) {

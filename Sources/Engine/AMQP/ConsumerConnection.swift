@@ -18,6 +18,7 @@ public final class ConsumerConnection: Sendable {
     ///   - prefetch: how many unacknowledged deliveries the broker may send ahead.
     ///   - onConnect: runs on every (re)connection before consuming, for example to declare topology.
     ///   - onDelivery: takes a delivery; returns false when it cannot, and the delivery goes back to the queue.
+    ///   - bodyReadLimit: deliveries declaring a larger body arrive without it (``Delivery/unreadBodyBytes``).
     ///   - onConnectionLost: told the generation of a connection that died, on the connection thread:
     ///     its deliveries come back from the broker anyway, so whatever of them is still waiting
     ///     for a worker should be dropped rather than processed twice.
@@ -29,12 +30,14 @@ public final class ConsumerConnection: Sendable {
         logger: Logger,
         onConnect: (@Sendable (BrokerAdmin) throws(AMQPError) -> Void)? = nil,
         onDelivery: @escaping @Sendable (Delivery) -> Bool,
-        onConnectionLost: (@Sendable (UInt64) -> Void)? = nil
+        onConnectionLost: (@Sendable (UInt64) -> Void)? = nil,
+        bodyReadLimit: Int? = nil
     ) {
         thread = ConnectionThread(name: "consumer", endpoint: endpoint, reconnect: reconnect?.policy ?? .never, logger: logger)
         session = ConsumerSession(
             queues: queues, prefetch: prefetch, logger: logger, onConnect: onConnect, onDelivery: onDelivery, onConnectionLost: onConnectionLost
         )
+        session.bodyReadLimit = bodyReadLimit
     }
 
     /// Whether a delivery from the connection `generation` can still be settled: false once that
@@ -186,6 +189,8 @@ final class ConsumerSession: ConnectionSession, @unchecked Sendable {
     let consuming = Atomic<Bool>(false)
     /// The generation of the open connection, 0 while none is open.
     let liveGeneration = Atomic<UInt64>(0)
+    /// Set once before the thread starts; see ``ConsumerConnection/init``.
+    var bodyReadLimit: Int?
     private let onConnectionLost: (@Sendable (UInt64) -> Void)?
 
     init(
@@ -206,6 +211,7 @@ final class ConsumerSession: ConnectionSession, @unchecked Sendable {
 
     func connectionOpened(_ connection: AMQPConnection) throws(AMQPError) {
         liveGeneration.store(connection.generation, ordering: .releasing)
+        connection.deliveryBodyLimit = bodyReadLimit
         queueByConsumerTag.removeAll()
         queueByAnyConsumerTag.removeAll()
         settlement = DeliverySettlement()

@@ -22,6 +22,9 @@ public struct Delivery: Sendable {
     public var body: [UInt8]
     /// When it was received, on the continuous clock, for queue-time statistics.
     public var receivedAt: ContinuousClock.Instant
+    /// The size the broker declared for a body too large to read (over the consumer's body
+    /// limit): its bytes were read off the wire and dropped, and `body` is empty. Nil normally.
+    public var unreadBodyBytes: UInt64?
     /// For a message fetched with `basic.get`: which opening of its channel it came on,
     /// because a tag stops meaning anything once its channel closes, even if the channel number is reopened.
     var channelOpening: UInt64 = 0

@@ -18,6 +18,9 @@ public struct PipelineSettings: Sendable {
     public var drainCheckInterval: Duration
     /// Attempts before a transient provider failure becomes a dead letter.
     public var maxAttempts: Int
+    /// Bodies declared larger than this are not read into memory: the delivery is rejected
+    /// and the broker moves it, whole, to the input queue's dead-letter exchange. Nil reads all.
+    public var bodyReadLimit: Int?
 
     /// Creates settings.
     public init(
@@ -26,8 +29,10 @@ public struct PipelineSettings: Sendable {
         drain: Bool = false,
         maxAttempts: Int = 4,
         requeueDelay: Duration = .seconds(1),
-        drainCheckInterval: Duration = .milliseconds(50)
+        drainCheckInterval: Duration = .milliseconds(50),
+        bodyReadLimit: Int? = nil
     ) {
+        self.bodyReadLimit = bodyReadLimit
         self.workers = workers
         self.prefetch = prefetch
         self.drain = drain
@@ -226,7 +231,8 @@ public final class TweetPipeline: Service {
                         "dropped": .stringConvertible(dropped),
                     ])
                 }
-            }
+            },
+            bodyReadLimit: settings.bodyReadLimit
         )
         defer { phase.store(Phase.stopped.rawValue, ordering: .releasing) }
         do {
@@ -346,6 +352,10 @@ public final class TweetPipeline: Service {
                 unsettled.subtract(1, ordering: .relaxed)
                 continue
             }
+            if let unread = delivery.unreadBodyBytes {
+                rejectUnread(delivery, declaredBytes: unread, consumer: consumer, logger: logger)
+                continue
+            }
             inFlight.add(1, ordering: .relaxed)
             let settled = await handle(delivery, publisher: publisher, consumer: consumer, logger: logger)
             // Out of flight before it counts as settled, so whoever reads the statistics and
@@ -409,6 +419,21 @@ public final class TweetPipeline: Service {
             ])
         }
         return (outcome.kind, outcome.provider, (ContinuousClock.now - startedAt).seconds)
+    }
+
+    /// A body too large to read is rejected without requeue: the input queue's dead-letter exchange
+    /// (`topology.dead_letter_exchange`) gets the message whole, with the broker's `x-death` (reason
+    /// `rejected`) instead of tweetd's headers, since tweetd never held the body to copy it.
+    private func rejectUnread(_ delivery: Delivery, declaredBytes: UInt64, consumer: ConsumerConnection, logger: Logger) {
+        consumer.nack(delivery, requeue: false)
+        unsettled.subtract(1, ordering: .relaxed)
+        statistics.record(.deadLetter(.invalidInput, reason: "body too large to read"), priority: delivery.priority, seconds: 0)
+        Self.messageLogger(logger, delivery: delivery, tweetID: nil, attempt: nil).warning(
+            "rejected a body too large to read; the broker dead-letters it whole", metadata: [
+                "body_bytes": .stringConvertible(declaredBytes), "limit_bytes": .stringConvertible(settings.bodyReadLimit ?? 0),
+                LogKey.errorCategory: .string(ErrorCategory.invalidInput.rawValue),
+            ]
+        )
     }
 
     private enum PublishOutcome {

@@ -37,7 +37,14 @@ extension TweetdConfiguration {
     }
 
     /// The pipeline's settings, in drain mode or not.
+    ///
+    /// Bodies up to four times `max_message_bytes` are read, so the usual too-large tweet
+    /// still becomes tweetd's own `invalid_input` dead letter with its body; larger ones are
+    /// rejected unread, which bounds memory at prefetch × that size whatever producers send.
     public func pipelineSettings(drain: Bool) -> PipelineSettings {
-        PipelineSettings(workers: processing.workers, prefetch: processing.prefetch, drain: drain, maxAttempts: processing.maxAttempts)
+        PipelineSettings(
+            workers: processing.workers, prefetch: processing.prefetch, drain: drain, maxAttempts: processing.maxAttempts,
+            bodyReadLimit: processing.maxMessageBytes.multipliedReportingOverflow(by: 4).partialValue
+        )
     }
 }
