@@ -97,6 +97,36 @@ struct ConfigurationErrorsTests {
         )
     }
 
+    @Test("limits the broker or systemd would enforce by force are refused at load, saying why")
+    func limitsOfTheBrokerAndTheServiceManager() throws {
+        let hold = try #require(ConfigurationFixture.error("processing:\n  max_hold_seconds: 1800\n"))
+        #expect(hold.key == "processing.max_hold_seconds")
+        #expect(hold.problem.hasPrefix("must be between 1 and 900, got 1800: "))
+        #expect(hold.problem.contains("consumer_timeout"))
+        #expect(try ConfigurationFixture.load("processing:\n  max_hold_seconds: 900\n").processing.maxHoldSeconds == 900)
+
+        let heartbeat = try #require(ConfigurationFixture.error(environment: ["TWEETD_BROKER_HEARTBEAT_SECONDS": "0"]))
+        #expect(heartbeat.key == "TWEETD_BROKER_HEARTBEAT_SECONDS")
+        #expect(heartbeat.problem.hasPrefix("must be between 1 and 3600, got 0: "))
+        #expect(try ConfigurationFixture.load("broker:\n  heartbeat_seconds: 1\n").broker.heartbeatSeconds == 1)
+
+        let grace = try #require(ConfigurationFixture.error(overrides: ["processing.shutdown_grace_seconds": "301"]))
+        #expect(grace.key == "processing.shutdown_grace_seconds")
+        #expect(grace.problem.hasPrefix("must be between 0 and 300, got 301: "))
+        #expect(grace.problem.contains("TimeoutStopSec"))
+        #expect(!grace.description.contains("\n"))
+    }
+
+    @Test("the packaged unit waits for the longest shutdown grace plus the cancellation time before it kills")
+    func unitStopTimeoutCoversTheLongestGrace() throws {
+        let unit = try String(contentsOfFile: ConfigurationFixture.repositoryPath("packaging/tweetd.service"), encoding: .utf8)
+        let line = try #require(unit.split(separator: "\n").first { $0.hasPrefix("TimeoutStopSec=") })
+        let seconds = try #require(Int(line.dropFirst("TimeoutStopSec=".count).prefix { $0.isNumber }))
+        // The longest accepted grace, then the service group's 5 s of cancellation, then exit.
+        #expect(ConfigurationFixture.error(overrides: ["processing.shutdown_grace_seconds": "300"]) == nil)
+        #expect(seconds >= 300 + 5 + 10, "TimeoutStopSec=\(seconds)s")
+    }
+
     @Test("errors from the environment and overrides name the variable or the flag key")
     func environmentAndOverrideErrors() {
         #expect(

@@ -39,11 +39,16 @@ enum ConfigurationFixture {
 
     /// The repository's `config/tweetd.yaml`, found from this file's path.
     static var shippedConfigurationPath: String {
+        repositoryPath("config/tweetd.yaml")
+    }
+
+    /// A file of the repository (`packaging/tweetd.service`), found from this file's path.
+    static func repositoryPath(_ relativePath: String) -> String {
         URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent()  // EngineTests
             .deletingLastPathComponent()  // Tests
             .deletingLastPathComponent()  // repository root
-            .appendingPathComponent("config/tweetd.yaml")
+            .appendingPathComponent(relativePath)
             .path
     }
 }
@@ -152,7 +157,7 @@ struct ConfigurationTests {
             """
             broker:
               url: amqp://app:pw@rabbit.internal:5673/prod
-              heartbeat_seconds: 0
+              heartbeat_seconds: 5
               tls:
                 verify_hostname: false
             topology:
@@ -176,7 +181,7 @@ struct ConfigurationTests {
         #expect(config.broker.virtualHost == "prod")
         #expect(config.broker.username == "app")
         #expect(config.broker.password == "pw")
-        #expect(config.broker.heartbeatSeconds == 0)
+        #expect(config.broker.heartbeatSeconds == 5)
         #expect(config.broker.tls.verifyHostname == false)
         #expect(config.broker.tls.verifyPeer == true)
         #expect(config.broker.connectTimeoutSeconds == 10)

@@ -38,8 +38,9 @@ public struct BrokerConfiguration: Sendable, Equatable {
     ///
     /// YAML `broker.password_file`.
     public var passwordFile: String?
-    /// AMQP heartbeat interval asked of the broker, in seconds; 0 disables
-    /// heartbeats. Default 30, range 0...3600.
+    /// AMQP heartbeat interval asked of the broker, in seconds. Default 30,
+    /// range 1...3600; 0 (no heartbeats) is refused, as a connection the
+    /// network dropped silently would then never be noticed.
     ///
     /// YAML `broker.heartbeat_seconds`.
     public var heartbeatSeconds: Int

@@ -28,7 +28,10 @@ enum ConfigurationSchema {
             S.environmentVariable("broker.username_env", \.broker.usernameEnv),
             S.environmentVariable("broker.password_env", \.broker.passwordEnv),
             S.optionalString("broker.password_file", \.broker.passwordFile),
-            S.integer("broker.heartbeat_seconds", \.broker.heartbeatSeconds, 0...3600),
+            S.integer(
+                "broker.heartbeat_seconds", \.broker.heartbeatSeconds, 1...3600,
+                because: "without heartbeats a connection the network dropped silently is never noticed"
+            ),
             S.integer("broker.connect_timeout_seconds", \.broker.connectTimeoutSeconds, 1...600),
             S.integer("broker.reconnect_initial_delay_ms", \.broker.reconnectInitialDelayMilliseconds, 1...60000),
             S.integer("broker.reconnect_max_delay_seconds", \.broker.reconnectMaxDelaySeconds, 1...3600),
@@ -61,8 +64,15 @@ enum ConfigurationSchema {
             S.integer("processing.max_message_bytes", \.processing.maxMessageBytes, 1024...134_217_728),
             S.integer("processing.max_text_chars", \.processing.maxTextChars, 1...1_000_000),
             S.integer("processing.max_json_depth", \.processing.maxJSONDepth, 2...1000),
-            S.integer("processing.shutdown_grace_seconds", \.processing.shutdownGraceSeconds, 0...3600),
-            S.integer("processing.max_hold_seconds", \.processing.maxHoldSeconds, 1...86400),
+            S.integer(
+                "processing.shutdown_grace_seconds", \.processing.shutdownGraceSeconds, 0...300,
+                because: "with 5 s of cancellation after it, a stop must end within tweetd.service's TimeoutStopSec=330s"
+            ),
+            S.integer(
+                "processing.max_hold_seconds", \.processing.maxHoldSeconds, 1...900,
+                because: "RabbitMQ closes the channel of a delivery unacknowledged past its consumer_timeout"
+                    + " (1800 s by default) and redelivers everything on it"
+            ),
             S.custom("processing.chain") { config, value, key throws(ConfigurationError) in
                 config.processing.chain = try chain(value, key: key)
             },
@@ -350,9 +360,13 @@ extension ConfigurationSchema.Setting {
         Self(path: path, apply: apply)
     }
 
-    static func integer(_ path: String, _ field: WritableKeyPath<Root, Int>, _ range: ClosedRange<Int>) -> Self {
+    /// A whole number within `range`; `reason` says why a value outside it
+    /// is refused when the limit comes from the broker or the service manager.
+    static func integer(
+        _ path: String, _ field: WritableKeyPath<Root, Int>, _ range: ClosedRange<Int>, because reason: String? = nil
+    ) -> Self {
         Self(path: path) { root, value, key throws(ConfigurationError) in
-            root[keyPath: field] = try value.integer(key, in: range)
+            root[keyPath: field] = try value.integer(key, in: range, because: reason)
         }
     }
 

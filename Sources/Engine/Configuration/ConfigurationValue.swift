@@ -142,12 +142,13 @@ extension ConfigurationValue {
         }
     }
 
-    /// A whole number within `range`.
-    func integer(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+    /// A whole number within `range`; `reason`, when given, ends the
+    /// out-of-range message, for a limit set by something outside tweetd.
+    func integer(_ key: String, in range: ClosedRange<Int>, because reason: String? = nil) throws(ConfigurationError) -> Int {
         guard let text = string, let value = Int(Self.trimmed(text)) else {
             throw ConfigurationError(key: key, problem: "expected an integer, got \(shown)")
         }
-        try Self.check(value, in: range, key: key)
+        try Self.check(value, in: range, key: key, because: reason)
         return value
     }
 
@@ -157,11 +158,14 @@ extension ConfigurationValue {
         return try integer(key, in: range)
     }
 
-    static func check(_ value: Int, in range: ClosedRange<Int>, key: String) throws(ConfigurationError) {
+    static func check(
+        _ value: Int, in range: ClosedRange<Int>, key: String, because reason: String? = nil
+    ) throws(ConfigurationError) {
         guard range.contains(value) else {
             throw ConfigurationError(
                 key: key,
                 problem: "must be between \(range.lowerBound) and \(range.upperBound), got \(value)"
+                    + (reason.map { ": \($0)" } ?? "")
             )
         }
     }

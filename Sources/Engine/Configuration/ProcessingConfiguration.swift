@@ -37,15 +37,19 @@ public struct ProcessingConfiguration: Sendable, Equatable {
     public var maxJSONDepth: Int
     /// Seconds in-flight tweets get to finish after SIGTERM/SIGINT before
     /// they are left unacknowledged (the broker redelivers them). Default 30,
-    /// range 0...3600.
+    /// range 0...300: with the 5 s the service group then allows for
+    /// cancellation, a stop always ends within `tweetd.service`'s
+    /// `TimeoutStopSec=330s`, so systemd never kills tweetd mid-shutdown.
     ///
     /// YAML `processing.shutdown_grace_seconds`.
     public var shutdownGraceSeconds: Int
     /// Longest time a worker holds a delivery unacknowledged while it waits
     /// for a rate limiter or a provider cooldown; after that the tweet goes
-    /// to the retry queue without using up an attempt. Keep it well below
-    /// RabbitMQ's `consumer_timeout` (30 minutes by default). Default 600,
-    /// range 1...86400.
+    /// to the retry queue without using up an attempt. Default 600, range
+    /// 1...900: at most half of RabbitMQ's default `consumer_timeout`
+    /// (1,800 s), because a delivery held past it makes the broker close the
+    /// channel and redeliver every message on it; the other half covers the
+    /// provider call that may follow the wait.
     ///
     /// YAML `processing.max_hold_seconds`.
     public var maxHoldSeconds: Int
