@@ -25,6 +25,17 @@ static inline void tweetd_socket_set_corked(int fd, int corked) {
   (void)setsockopt(fd, IPPROTO_TCP, TCP_CORK, &corked, sizeof corked);
 }
 
+/// Turns on TCP keepalive on `fd`: after `idle_seconds` without traffic the
+/// kernel probes every `interval_seconds` and gives up after `count`
+/// unanswered probes, failing the socket. Returns 0, or -1 with errno set.
+static inline int tweetd_socket_set_keepalive(int fd, int idle_seconds, int interval_seconds, int count) {
+  int on = 1;
+  if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on) != 0) return -1;
+  if (setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle_seconds, sizeof idle_seconds) != 0) return -1;
+  if (setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval_seconds, sizeof interval_seconds) != 0) return -1;
+  return setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+}
+
 /// Non-variadic wrapper around amqp_login_with_properties with the PLAIN SASL
 /// method (Swift cannot call C variadic functions). It also announces the
 /// connection name and the client capabilities RabbitMQ only uses with clients

@@ -81,6 +81,10 @@ final class AMQPConnection {
                 libraryText: Self.libraryText(status)
             )
         }
+        // Heartbeats only start once logged in, and only while this thread is inside librabbitmq;
+        // the kernel's probes also fail a socket whose broker vanished while nobody was reading.
+        // Best effort: without them heartbeats still notice, so a refusal is not an error.
+        _ = tweetd_socket_set_keepalive(amqp_get_sockfd(state), 30, 10, 3)
         let reply = tweetd_amqp_login_named(
             state, endpoint.virtualHost, 0, 131_072, Int32(endpoint.heartbeatSeconds),
             endpoint.username, endpoint.password, connectionName
