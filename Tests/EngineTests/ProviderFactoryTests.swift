@@ -139,6 +139,44 @@ struct ProviderFactoryTests {
         }
         #expect(checked == 24)
     }
+
+    @Test("credentials in a base_url are sent to the provider but never logged or shown in an error")
+    func baseURLCredentialsStayOutOfLogs() async throws {
+        let baseURL = "https://tweetd:hunter2@llm.example.com/v1?api_key=abc123&region=eu"
+        let configuration = try TweetdConfiguration.load(
+            yaml: "providers:\n  local:\n    base_url: \"\(baseURL)\"\n", environment: [:]
+        )
+        let shown = "https://***@llm.example.com/v1?api_key=***&region=eu"
+        let settings = Dictionary(configuration.redactedSettings().map { ($0.key, $0.value) }) { first, _ in first }
+        #expect(settings["providers.local.base_url"] == shown)
+        #expect(!configuration.redactedDescription().contains("hunter2"))
+        #expect(!configuration.redactedDescription().contains("abc123"))
+
+        let local = try #require(configuration.providers["local"])
+        let transport = FakeTransport(ProviderFixture.openAIResponse(content: ProviderFixture.answerJSON))
+        let provider = try ProviderFactory.make(configuration: local, environment: [:], transport: transport)
+        #expect(provider.description.contains(shown))
+        #expect(!provider.description.contains("hunter2"))
+        _ = try await provider.analyze(ProviderFixture.request)
+        #expect(try await transport.onlyRequest().url.hasPrefix("https://tweetd:hunter2@llm.example.com/v1"))
+
+        let refused = try #require(ConfigurationFixture.error("providers:\n  local:\n    base_url: ftp://tweetd:hunter2@llm.example.com/\n"))
+        #expect(refused.key == "providers.local.base_url")
+        #expect(!refused.description.contains("hunter2"))
+    }
+
+    @Test("a base URL is shown without user information or credential-like query values, and otherwise as it is", arguments: [
+        ("https://api.openai.com/v1", "https://api.openai.com/v1"),
+        ("http://[::1]:8080/v1", "http://[::1]:8080/v1"),
+        ("https://token@llm.example.com", "https://***@llm.example.com"),
+        ("http://u:p%40ss@10.0.0.5:8000/v1/", "http://***@10.0.0.5:8000/v1/"),
+        ("https://llm.example.com/v1/@team", "https://llm.example.com/v1/@team"),
+        ("https://llm.example.com/v1?key=k1&Access_Token=t2&region=eu&sig=s3", "https://llm.example.com/v1?key=***&Access_Token=***&region=eu&sig=***"),
+        ("https://llm.example.com/v1?client%5Fsecret=s&flag", "https://llm.example.com/v1?client%5Fsecret=***&flag"),
+    ])
+    func redactedBaseURL(url: String, shown: String) {
+        #expect(ProviderConfiguration.redacted(url: url) == shown)
+    }
 }
 
 extension ProviderKind {

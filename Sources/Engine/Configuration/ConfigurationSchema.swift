@@ -101,7 +101,8 @@ enum ConfigurationSchema {
                 guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.count > "https://".count else {
                     throw ConfigurationError(
                         key: key,
-                        problem: "expected an http:// or https:// URL, got \(value.shown)"
+                        problem: "expected an http:// or https:// URL, got "
+                            + ConfigurationValue.quoted(ProviderConfiguration.redacted(url: url))
                     )
                 }
                 provider.baseURL = url

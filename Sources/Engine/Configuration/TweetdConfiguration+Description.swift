@@ -3,7 +3,8 @@ import Yams
 extension TweetdConfiguration: CustomStringConvertible {
     /// The effective configuration as YAML, in the layout of `tweetd.yaml`,
     /// for start-up logs. It holds no secret: the broker password shows as
-    /// `***`, API keys are only ever named (`api_key_env`, `api_key_file`).
+    /// `***`, API keys are only ever named (`api_key_env`, `api_key_file`),
+    /// and credentials in a `base_url` are masked.
     /// Derived values (prefetch, burst, max_concurrency) appear resolved; an
     /// unset optional value appears as `null`.
     public func redactedDescription() -> String {
@@ -144,7 +145,7 @@ extension TweetdConfiguration: CustomStringConvertible {
         }
         return mapping([
             ("kind", scalar(provider.kind.rawValue)),
-            ("base_url", scalar(provider.baseURL)),
+            ("base_url", scalar(provider.redactedBaseURL)),
             ("model", scalar(provider.model)),
             ("api_key_env", scalar(provider.apiKeyEnv)),
             ("api_key_file", scalar(provider.apiKeyFile)),

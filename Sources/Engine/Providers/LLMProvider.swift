@@ -27,8 +27,9 @@ extension LLMProvider {
     public var name: String { configuration.name }
 
     /// `openai provider "openai" (gpt-4o-mini at https://api.openai.com/v1)`:
-    /// what a log may say about a provider; never its key.
+    /// what a log may say about a provider; never its key, nor credentials
+    /// written into its base URL.
     public var description: String {
-        "\(configuration.kind.rawValue) provider \"\(configuration.name)\" (\(configuration.model) at \(configuration.baseURL))"
+        "\(configuration.kind.rawValue) provider \"\(configuration.name)\" (\(configuration.model) at \(configuration.redactedBaseURL))"
     }
 }
