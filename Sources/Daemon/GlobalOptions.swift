@@ -8,7 +8,13 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Configuration file (YAML).")
     var config: String?
 
-    @Option(name: .long, help: "Broker URL (amqp:// or amqps://); overrides broker.url.")
+    @Option(
+        name: .long,
+        help: """
+            Broker URL (amqp:// or amqps://); overrides broker.url. Every user can read a command line with ps: \
+            give the password with broker.password_file, broker.password_env or $TWEETD_BROKER_URL instead.
+            """
+    )
     var brokerURL: String?
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
@@ -20,6 +26,13 @@ struct GlobalOptions: ParsableArguments {
         if let path = environment["TWEETD_CONFIG"], !path.isEmpty { return path }
         let installed = "/etc/tweetd/tweetd.yaml"
         return FileManager.default.fileExists(atPath: installed) ? installed : nil
+    }
+
+    /// Logs one warning when `--broker-url` holds a password, never the password itself.
+    func warnAboutSecretsOnCommandLine(_ logger: Logger) {
+        if let brokerURL, let warning = SecretExposure.warning(commandLineBrokerURL: brokerURL) {
+            logger.warning("secret on the command line", metadata: [LogKey.error: .string(warning)])
+        }
     }
 
     /// Loads and validates the configuration; a problem is a usage failure naming the key.

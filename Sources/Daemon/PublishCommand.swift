@@ -45,6 +45,7 @@ struct PublishCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.loadConfiguration()
         let logger = LoggingBootstrap.bootstrap(configuration.log).logger
+        options.warnAboutSecretsOnCommandLine(logger)
         let topology = configuration.topology
         let priorityChoice = try PriorityChoice(priority, maxPriority: topology.maxPriority)
 

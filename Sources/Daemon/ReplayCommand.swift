@@ -58,6 +58,7 @@ struct ReplayCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.loadConfiguration()
         let logger = LoggingBootstrap.bootstrap(configuration.log).logger
+        options.warnAboutSecretsOnCommandLine(logger)
         let topology = configuration.topology
         let publisher = try await PublisherConnection.startedForTool(configuration, name: "replay", logger: logger)
         let crashAfter = ProcessInfo.processInfo.environment[Self.crashAfterVariable].flatMap { Int($0) }

@@ -79,6 +79,7 @@ struct RunCommand: AsyncParsableCommand {
             "chain": .string(configuration.processing.chain.joined(separator: ",")),
         ])
 
+        options.warnAboutSecretsOnCommandLine(logger)
         if let file = options.configurationPath(environment: ProcessInfo.processInfo.environment) {
             for warning in SecretExposure.warnings(configurationFile: file) {
                 logger.warning("secret readable by other users", metadata: [LogKey.error: .string(warning)])

@@ -13,6 +13,7 @@ struct SetupCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.loadConfiguration()
         let logger = LoggingBootstrap.bootstrap(configuration.log).logger
+        options.warnAboutSecretsOnCommandLine(logger)
         let topology = configuration.topology
         let publisher = PublisherConnection(endpoint: configuration.endpoint, name: "setup", logger: logger)
         do {

@@ -34,6 +34,7 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.loadConfiguration()
         let logger = LoggingBootstrap.bootstrap(configuration.log).logger
+        options.warnAboutSecretsOnCommandLine(logger)
         // Read only: status never declares, so a missing queue shows as missing.
         let publisher = try await PublisherConnection.startedForTool(configuration, name: "status", logger: logger, declaringTopology: false)
         let monitor = QueueStatusMonitor(

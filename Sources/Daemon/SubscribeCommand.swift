@@ -43,6 +43,7 @@ struct SubscribeCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.loadConfiguration()
         let logger = LoggingBootstrap.bootstrap(configuration.log).logger
+        options.warnAboutSecretsOnCommandLine(logger)
         let topology = configuration.topology
         let bindings = self.bindings.isEmpty ? [metrics ? "metrics.#" : "#"] : self.bindings
         let pretty = self.pretty

@@ -32,6 +32,16 @@ struct SecretExposureTests {
         #expect(SecretExposure.warnings(configurationFile: path).isEmpty)
     }
 
+    @Test("A password in --broker-url earns a warning naming the alternatives, never the password")
+    func passwordOnTheCommandLine() throws {
+        let warning = try #require(SecretExposure.warning(commandLineBrokerURL: "amqps://tweetd:s3cret@broker.internal/"))
+        #expect(warning.contains("broker.password_file"))
+        #expect(warning.contains("TWEETD_BROKER_URL"))
+        #expect(!warning.contains("s3cret"))
+        #expect(SecretExposure.warning(commandLineBrokerURL: "amqp://guest:guest@127.0.0.1:5672/") == nil)
+        #expect(SecretExposure.warning(commandLineBrokerURL: "amqps://tweetd@broker.internal/") == nil)
+    }
+
     @Test("A world-readable key file named by a provider earns a warning")
     func worldReadableKeyFile() throws {
         let key = try file("sk-test", mode: 0o644)

@@ -31,6 +31,16 @@ public enum SecretExposure {
         return warnings
     }
 
+    /// The warning for a `--broker-url` holding a password, or `nil`: a
+    /// process's command line is readable by every user (`ps`,
+    /// `/proc/<pid>/cmdline`) for as long as it runs. The password is not
+    /// in the warning.
+    public static func warning(commandLineBrokerURL url: String) -> String? {
+        guard urlHoldsPassword(url) else { return nil }
+        return "--broker-url holds the broker password, which every user of this machine can read with ps: "
+            + "use broker.password_file, broker.password_env or the TWEETD_BROKER_URL environment variable instead"
+    }
+
     /// True when the URL carries a password other than RabbitMQ's well-known `guest:guest`,
     /// which only works from the broker's own machine and reveals nothing.
     static func urlHoldsPassword(_ url: String) -> Bool {
