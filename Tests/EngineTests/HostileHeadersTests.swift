@@ -118,14 +118,56 @@ struct HostileHeadersTests {
         #expect(small.properties.headers["x-dropped-headers"] == nil)
     }
 
-    @Test("A malformed x-death is dropped (the broker appends to it when a retry expires); the broker's own form stays")
-    func malformedDeathHistoryIsDropped() throws {
-        for bad in [FieldValue.string("x"), .array([.integer(1)]), .table([:])] {
-            let retry = try retryOrDeadLetter(delivery(headers: ["x-death": bad])).message
-            #expect(retry.properties.headers["x-death"] == nil)
+    @Test("CC, BCC and the broker's x-death history never travel on a retry, a dead letter or a replay")
+    func brokerRoutingHeadersAreDropped() throws {
+        let hostile: [String: FieldValue] = [
+            "CC": .array([.string("tweets.in"), .string("tweets.results")]), "BCC": .array([.string("elsewhere")]),
+            // A string count crashes the broker's dead-lettering; an entry naming the input queue makes it see a cycle.
+            "x-death": .array([.table(["count": .string("x"), "queue": .string("tweets.retry.5"), "reason": .string("expired")])]),
+            "x-first-death-queue": .string("tweets.in"), "x-first-death-reason": .string("expired"), "trace": .string("kept"),
+        ]
+        let retry = try retryOrDeadLetter(delivery(headers: hostile)).message
+        let dead = processor.process(delivery(body: "{", headers: hostile), now: now).message
+        var fromDeadLetter = delivery(headers: hostile)
+        fromDeadLetter.properties.headers["x-error-category"] = .string("provider_unavailable")
+        let replay = DeadLetter.replay(fromDeadLetter, topology: topology)
+        for message in [retry, dead, replay] {
+            for header in ["CC", "BCC", "x-death", "x-first-death-queue", "x-first-death-reason"] {
+                #expect(message.properties.headers[header] == nil, "\(header) on a message to \(message.exchange)")
+            }
+            #expect(message.properties.headers["trace"] == .string("kept"))
         }
-        let good = FieldValue.array([.table(["count": .integer(1), "queue": .string("tweets.retry.5")])])
-        #expect(try retryOrDeadLetter(delivery(headers: ["x-death": good])).message.properties.headers["x-death"] == good)
+    }
+
+    @Test("Headers nested deeper than 32 levels decode as unsupported instead of recursing on")
+    func deepNestingIsCut() {
+        var value = FieldValue.integer(1)
+        for _ in 0..<200 { value = .array([value]) }
+        let decoded = FieldTableEncoder.withTable(["deep": value, "flat": .string("x")]) { FieldTableEncoder.decode($0) }
+        #expect(decoded["flat"] == .string("x"))
+        var depth = 0
+        var cursor = decoded["deep"]
+        while case .array(let inner)? = cursor {
+            depth += 1
+            cursor = inner.first
+        }
+        #expect(depth == FieldTableEncoder.maximumDepth)
+        if case .unsupported? = cursor {} else { Issue.record("the level past the limit is unsupported, got \(String(describing: cursor))") }
+    }
+
+    @Test("Readiness reports publishing as failing only after failures for 2 s with no success, and forgets after 30 s")
+    func publishHealth() {
+        let health = PublishHealth()
+        let start = ContinuousClock.now
+        let error = AMQPError(.publishReturned, "no queue")
+        health.failed(error, at: start)
+        #expect(health.failure(now: start + .seconds(5)) == nil, "one failure is not a failing pipeline")
+        health.failed(error, at: start + .seconds(2))
+        #expect(health.failure(now: start + .seconds(3)) != nil)
+        #expect(health.failure(now: start + .seconds(40)) == nil, "an idle daemon is ready again")
+        health.succeeded()
+        health.failed(error, at: start + .seconds(41))
+        #expect(health.failure(now: start + .seconds(42)) == nil, "a success starts over")
     }
 
     @Test("x-first-failed-at that is not an RFC 3339 time is replaced by now")

@@ -9,6 +9,8 @@ private final class ScriptedProvider: LLMProvider {
     enum Step: Sendable {
         case answer
         case fail(ProviderError.Kind)
+        /// No answer for a day of manual time (or until the call is cancelled).
+        case hang
     }
 
     let configuration: ProviderConfiguration
@@ -39,6 +41,9 @@ private final class ScriptedProvider: LLMProvider {
             )
         case .fail(let kind):
             throw ProviderError(kind: kind, provider: name, status: nil, message: "scripted \(kind.name)")
+        case .hang:
+            try? await clock.sleep(until: now.advanced(by: .seconds(86_400)), tolerance: nil)
+            throw ProviderError(kind: .transient, provider: name, status: nil, message: "hung up")
         }
     }
 
@@ -114,6 +119,21 @@ struct ProviderChainTests {
         #expect(enrichment.summary == "from only")
         #expect(enrichment.usage == TweetResult.Usage(inputTokens: 10, outputTokens: 5))
         #expect(enrichment.providerMilliseconds == 0, "no manual time passed during the call")
+    }
+
+    @Test("A call still running at the delivery's hold deadline is cut off there, so no delivery is held past max_hold_seconds")
+    func callIsCutAtTheHoldDeadline() async throws {
+        let slow = ScriptedProvider("slow", clock: clock, script: [.hang])
+        let chain = chain([limited(slow)])
+        // 10 s left of the hold, less than the call's 30 s timeout: the deadline ends it.
+        async let outcome = enrich(chain, holdFor: .seconds(10))
+        // The call waits on the clock, and so does the deadline.
+        await clock.sleepers(count: 2)
+        clock.advance(by: .seconds(10))
+        let failure = failure(try await outcome)
+        #expect(failure?.category == .providerUnavailable)
+        #expect(failure?.reason.contains("hold deadline") == true, "\(String(describing: failure))")
+        #expect(failure?.countsAttempt == true, "a provider too slow to answer in time used the attempt")
     }
 
     @Test("A 429 cools the provider down for every worker: the next message goes straight to the fallback")

@@ -310,10 +310,10 @@ final class AMQPConnection {
 
     /// Deletes a queue; returns how many messages it held.
     @discardableResult
-    func deleteQueue(_ name: String, channel: UInt16) throws(AMQPError) -> UInt32 {
+    func deleteQueue(_ name: String, ifUnused: Bool = false, ifEmpty: Bool = false, channel: UInt16) throws(AMQPError) -> UInt32 {
         let state = try requireStateForReply()
         let result = name.withAMQPBytes { nameBytes in
-            amqp_queue_delete(state, channel, nameBytes, 0, 0)
+            amqp_queue_delete(state, channel, nameBytes, ifUnused ? 1 : 0, ifEmpty ? 1 : 0)
         }
         try checkLastReply(channel: channel, doing: "deleting queue \"\(name)\"")
         return result?.pointee.message_count ?? 0

@@ -56,9 +56,12 @@ public struct BrokerAdmin {
     }
 
     /// Deletes a queue; returns how many messages it held.
+    ///
+    /// With `ifUnused` / `ifEmpty` the broker refuses (406) a queue that has consumers or
+    /// messages at that moment, so nothing that arrived since a check can be deleted with it.
     @discardableResult
-    public func deleteQueue(_ name: String) throws(AMQPError) -> Int {
-        Int(try connection.deleteQueue(name, channel: try reopened()))
+    public func deleteQueue(_ name: String, ifUnused: Bool = false, ifEmpty: Bool = false) throws(AMQPError) -> Int {
+        Int(try connection.deleteQueue(name, ifUnused: ifUnused, ifEmpty: ifEmpty, channel: try reopened()))
     }
 
     /// Removes every ready message from a queue; returns how many.

@@ -90,7 +90,9 @@ final class ConnectionThread: @unchecked Sendable {
         self.session = session
         let thread = Thread { [self] in self.run() }
         thread.name = "tweetd-\(name)"
-        thread.stackSize = 1 << 20
+        // librabbitmq decodes a field table recursively; a producer's header nested ~26,000 deep
+        // (what one 128 KB frame holds) needs a few MB of this thread's stack to decode.
+        thread.stackSize = 16 << 20
         self.thread = thread
         thread.start()
         try await withTaskCancellationHandler {

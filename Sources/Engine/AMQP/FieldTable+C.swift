@@ -101,19 +101,29 @@ enum FieldTableEncoder {
         }
     }
 
+    /// How deep tables and arrays are decoded; a value nested deeper becomes `.unsupported`.
+    ///
+    /// A producer can nest arrays some 26,000 deep in one frame: decoding (and later
+    /// measuring, comparing and encoding) that recursively would overflow the stack.
+    static let maximumDepth = 32
+
     /// Copies a C table into Swift.
-    static func decode(_ table: amqp_table_t) -> [String: FieldValue] {
+    static func decode(_ table: amqp_table_t, depth: Int = 0) -> [String: FieldValue] {
         guard table.num_entries > 0, let entries = table.entries else { return [:] }
         var result: [String: FieldValue] = [:]
         result.reserveCapacity(Int(table.num_entries))
         for index in 0..<Int(table.num_entries) {
             let entry = entries[index]
-            result[String(amqpBytes: entry.key)] = decode(entry.value)
+            result[String(amqpBytes: entry.key)] = decode(entry.value, depth: depth)
         }
         return result
     }
 
-    private static func decode(_ value: amqp_field_value_t) -> FieldValue {
+    private static func decode(_ value: amqp_field_value_t, depth: Int) -> FieldValue {
+        let nested = UInt32(value.kind) == AMQP_FIELD_KIND_TABLE.rawValue || UInt32(value.kind) == AMQP_FIELD_KIND_ARRAY.rawValue
+        if nested, depth >= maximumDepth {
+            return .unsupported(kind: value.kind)
+        }
         switch UInt32(value.kind) {
         case AMQP_FIELD_KIND_UTF8.rawValue:
             return .string(String(amqpBytes: value.value.bytes))
@@ -133,11 +143,11 @@ enum FieldTableEncoder {
         case AMQP_FIELD_KIND_F32.rawValue: return .double(Double(value.value.f32))
         case AMQP_FIELD_KIND_F64.rawValue: return .double(value.value.f64)
         case AMQP_FIELD_KIND_TIMESTAMP.rawValue: return .timestamp(value.value.u64)
-        case AMQP_FIELD_KIND_TABLE.rawValue: return .table(decode(value.value.table))
+        case AMQP_FIELD_KIND_TABLE.rawValue: return .table(decode(value.value.table, depth: depth + 1))
         case AMQP_FIELD_KIND_ARRAY.rawValue:
             let array = value.value.array
             guard array.num_entries > 0, let entries = array.entries else { return .array([]) }
-            return .array((0..<Int(array.num_entries)).map { decode(entries[$0]) })
+            return .array((0..<Int(array.num_entries)).map { decode(entries[$0], depth: depth + 1) })
         case AMQP_FIELD_KIND_VOID.rawValue:
             return .void
         default:

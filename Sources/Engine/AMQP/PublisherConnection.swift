@@ -125,27 +125,36 @@ public struct ReconnectSettings: Sendable {
 typealias PublishWaiter = ReplyWaiter<Void>
 
 /// Whether publishing works, as seen from the confirms: read by readiness on any thread.
+///
+/// Failing means: publishes kept failing for at least ``tolerance`` with no success between,
+/// and the last failure is recent (``memory``), so neither a passing failure nor an idle
+/// daemon whose last publish failed long ago is reported unready.
 final class PublishHealth: Sendable {
     /// How long publishes must keep failing before readiness says so.
     static let tolerance: Duration = .seconds(2)
-    private let state = Mutex<(failingSince: ContinuousClock.Instant?, reason: String?)>((nil, nil))
+    /// How long a failure counts when nothing has been published since.
+    static let memory: Duration = .seconds(30)
+    private let state = Mutex<(failingSince: ContinuousClock.Instant?, lastFailure: ContinuousClock.Instant?, reason: String?)>((nil, nil, nil))
 
     func succeeded() {
         state.withLock { state in
-            if state.failingSince != nil { state = (nil, nil) }
+            if state.failingSince != nil { state = (nil, nil, nil) }
         }
     }
 
     func failed(_ error: AMQPError, at instant: ContinuousClock.Instant = .now) {
         state.withLock { state in
             state.failingSince = state.failingSince ?? instant
+            state.lastFailure = instant
             state.reason = error.description
         }
     }
 
     func failure(now: ContinuousClock.Instant) -> String? {
         state.withLock { state in
-            guard let since = state.failingSince, now - since >= Self.tolerance else { return nil }
+            guard let since = state.failingSince, let last = state.lastFailure,
+                last - since >= Self.tolerance, now - last < Self.memory
+            else { return nil }
             return state.reason
         }
     }

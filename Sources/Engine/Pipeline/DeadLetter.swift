@@ -54,8 +54,9 @@ public enum DeadLetter {
     /// The producer's properties travel along, except those that would make the copy
     /// vanish or be refused: `expiration` (a dead letter must not expire), `user_id`
     /// (the broker refuses a publish whose user id is not the publishing user's), a direct
-    /// reply-to `reply_to` (only the producer's channel may name it),
-    /// short strings that no longer fit, and a malformed `x-death`. Headers tweetd
+    /// reply-to `reply_to` (only the producer's channel may name it), the headers the broker
+    /// routes and dead-letters by (`CC`, `BCC`, `x-death`, see ``brokerRoutingHeaders``),
+    /// and short strings that no longer fit. Headers tweetd
     /// reads back (`x-attempts`, `x-original-…`, `x-first-failed-at`) are used only
     /// when they are values tweetd could have written.
     public static func message(
@@ -119,10 +120,8 @@ public enum DeadLetter {
                 properties.headers[counter] = nil
             }
         }
-        if let death = properties.headers["x-death"], !isWellFormedDeathHistory(death) {
-            // The broker appends to x-death when it dead-letters the message again (a retry
-            // expiring); a producer's malformed one must not reach that code.
-            properties.headers["x-death"] = nil
+        for header in brokerRoutingHeaders {
+            properties.headers[header] = nil
         }
         return properties
     }
@@ -130,11 +129,17 @@ public enum DeadLetter {
     /// RabbitMQ's direct reply-to pseudo-queue, which only the channel that consumes it may name.
     static let directReplyToPrefix = "amq.rabbitmq.reply-to"
 
-    /// x-death as the broker writes it: an array of tables.
-    private static func isWellFormedDeathHistory(_ value: FieldValue) -> Bool {
-        guard case .array(let entries) = value else { return false }
-        return entries.allSatisfy { if case .table = $0 { return true } else { return false } }
-    }
+    /// Headers the broker acts on when it routes or dead-letters a message, dropped from every copy.
+    ///
+    /// `CC` and `BCC` add routing keys: a retry or replay carrying them would reach other
+    /// queues and multiply with every hop. `x-death` and `x-first-death-…`/`x-last-death-…` are
+    /// the broker's history: it adds to them when a delay queue dead-letters a retry, and a
+    /// producer's copy can crash that code (a string `count`) or make it see a cycle (an entry
+    /// naming the input queue) and hold the retry for ever. tweetd never reads them.
+    static let brokerRoutingHeaders = [
+        "CC", "BCC", "x-death", "x-first-death-exchange", "x-first-death-queue", "x-first-death-reason",
+        "x-last-death-exchange", "x-last-death-queue", "x-last-death-reason",
+    ]
 
     /// `properties`, without the producer's headers when they would not leave room in one frame.
     static func withinFrame(_ properties: MessageProperties) -> MessageProperties {

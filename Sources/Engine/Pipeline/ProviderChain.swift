@@ -100,6 +100,42 @@ public final class ProviderChain<C: Clock>: Sendable where C.Duration == Duratio
         case rejected(String)
     }
 
+    /// Asks `entry` for its analysis, giving up at `deadline`.
+    ///
+    /// A delivery is held (unacked) for at most `processing.max_hold_seconds`; a call that
+    /// started late in that time must not run past it, or chained calls with long timeouts
+    /// could hold the delivery past the broker's `consumer_timeout`, which closes the channel
+    /// and redelivers everything on it. A call cut off counts as the provider's failure.
+    static func analyze(
+        _ request: ProviderRequest, with entry: LimitedProvider<C>, before deadline: C.Instant, clock: C
+    ) async throws(ProviderError) -> ProviderAnswer {
+        let client = entry.client
+        // The usual case: the call's own timeout ends it before the deadline, no race needed.
+        if clock.now.advanced(by: .seconds(client.configuration.timeoutSeconds)) <= deadline {
+            return try await client.analyze(request)
+        }
+        let outcome: Result<ProviderAnswer, ProviderError>? = await withTaskGroup(of: Result<ProviderAnswer, ProviderError>?.self) { group in
+            group.addTask {
+                do throws(ProviderError) {
+                    return .success(try await client.analyze(request))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            group.addTask {
+                try? await clock.sleep(until: deadline, tolerance: nil)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        guard let outcome else {
+            throw ProviderError(kind: .transient, provider: entry.name, message: "no answer before the delivery's hold deadline (processing.max_hold_seconds)")
+        }
+        return try outcome.get()
+    }
+
     /// Asks the providers in order until one answers, for one attempt at `prepared`;
     /// waits for limiters no later than `holdDeadline`.
     public func enrich(_ prepared: PreparedTweet, holdDeadline deadline: C.Instant, logger: Logger) async -> EnrichmentOutcome {
@@ -130,7 +166,7 @@ public final class ProviderChain<C: Clock>: Sendable where C.Duration == Duratio
                     waited = .zero
                     let started = clock.now
                     do throws(ProviderError) {
-                        let answer = try await entry.client.analyze(request)
+                        let answer = try await Self.analyze(request, with: entry, before: deadline, clock: clock)
                         let latency = started.duration(to: clock.now)
                         statistics.recordAnswer(provider: entry.name, latency: latency, usage: answer.usage)
                         entry.limiter.complete(permit, actualTokens: answer.usage.inputTokens + answer.usage.outputTokens)

@@ -97,7 +97,9 @@ extension TopologyConfiguration {
                     replyCode: error.replyCode, replyText: error.replyText
                 )
             }
-            try admin.deleteQueue(name)
+            // Only if still empty and unused at the moment of deletion: a retry that arrived since the
+            // check (from an older tweetd still running) makes the broker refuse, and nothing is lost.
+            try admin.deleteQueue(name, ifUnused: true, ifEmpty: true)
             try admin.declareQueue(name, arguments: arguments)
         }
         try admin.bindQueue(name, to: retryExchange, routingKey: "", arguments: [
