@@ -283,10 +283,16 @@ struct ChaosTests {
         }
     }
 
-    /// Whether an exit status is a clean exit rather than a crash (132 is SIGILL from a fatalError, 134 an abort).
-    static func describe(_ status: Int32?) -> String {
-        guard let status else { return "still running" }
-        return status == 0 ? "exit 0" : "status \(status)"
+    /// Sends SIGTERM and expects exit 0, not a crash (132 is SIGILL from a fatalError, 134 an abort), within
+    /// the grace period plus the service group's 5 s of cancellation.
+    static func expectCleanExitOnSIGTERM(_ daemon: DaemonProcess, graceSeconds: Int, _ label: String) async {
+        let stopped = ContinuousClock.now
+        daemon.terminate()
+        let status = await daemon.waitForExit(timeout: .seconds(30))
+        let took = ContinuousClock.now - stopped
+        print("\(label): \(status.map { "status \($0)" } ?? "still running") after \(took)")
+        #expect(status == 0, "\(label): a clean exit, not a crash: \(daemon.standardError.suffix(2000))")
+        #expect(took < .seconds(graceSeconds + 5), "\(label): within the grace period and the cancellation budget")
     }
 
     @Test("SIGTERM while the broker is down mid-run: a clean exit 0 within the grace period, no crash; a later drain loses nothing")
@@ -300,13 +306,7 @@ struct ChaosTests {
             try await Self.chaosBrokerctl("stop_app")
             // Nothing below throws before start_app: the node always comes back for the next test.
             #expect(await eventually(timeout: .seconds(20)) { daemon.standardError.contains("broker connection failed; reconnecting") })
-            let stopped = ContinuousClock.now
-            daemon.terminate()
-            let status = await daemon.waitForExit(timeout: .seconds(30))
-            let took = ContinuousClock.now - stopped
-            print("SIGTERM during an outage: \(Self.describe(status)) after \(took)")
-            #expect(status == 0, "a clean exit, not a crash: \(daemon.standardError.suffix(2000))")
-            #expect(took < .seconds(3 + 5), "within the grace period and the cancellation budget")
+            await Self.expectCleanExitOnSIGTERM(daemon, graceSeconds: 3, "SIGTERM during an outage")
             try await Self.chaosBrokerctl("start_app")
             let fresh = try await broker.connect()
             let drain = try DaemonProcess(arguments: ["run", "--drain"], configuration: yaml)
@@ -328,13 +328,7 @@ struct ChaosTests {
             do {
                 #expect(await eventually(timeout: .seconds(20)) { daemon.standardError.contains("the broker blocked publishing") })
                 try await Task.sleep(for: .seconds(1))
-                let stopped = ContinuousClock.now
-                daemon.terminate()
-                let status = await daemon.waitForExit(timeout: .seconds(30))
-                let took = ContinuousClock.now - stopped
-                print("SIGTERM during a memory alarm: \(Self.describe(status)) after \(took)")
-                #expect(status == 0, "a clean exit, not a crash: \(daemon.standardError.suffix(2000))")
-                #expect(took < .seconds(3 + 5), "within the grace period and the cancellation budget")
+                await Self.expectCleanExitOnSIGTERM(daemon, graceSeconds: 3, "SIGTERM during a memory alarm")
             } catch {
                 try await Self.chaosBrokerctl("set_vm_memory_high_watermark", "0.4")
                 throw error
@@ -407,23 +401,10 @@ struct ChaosTests {
 /// Seeded hostile message bodies: valid tweets, and tweets truncated, bit-flipped,
 /// with swapped types, nested deeply, with huge strings, or not JSON at all.
 struct HostileBodies {
-    private var state: UInt64
+    private var generator: SeededRandom
 
     init(seed: UInt64) {
-        state = seed
-    }
-
-    /// SplitMix64: the same seed gives the same bodies on every machine.
-    private mutating func random() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    private mutating func below(_ bound: Int) -> Int {
-        Int(random() % UInt64(bound))
+        generator = SeededRandom(seed: seed)
     }
 
     private var counter = 0
@@ -431,17 +412,17 @@ struct HostileBodies {
     mutating func next() -> [UInt8] {
         counter += 1
         let valid = Array(#"{"id":"h\#(counter)","text":"hostile input \#(counter) is great","lang":"en","author":{"id":"7","username":"u","followers":3,"verified":false},"metrics":{"likes":1,"retweets":2,"replies":0,"quotes":0}}"#.utf8)
-        switch below(10) {
+        switch generator.below(10) {
         case 0, 1, 2:
             return valid
         case 3:
             // Truncated anywhere.
-            return Array(valid.prefix(below(valid.count)))
+            return Array(valid.prefix(generator.below(valid.count)))
         case 4:
             // A few bit flips.
             var body = valid
-            for _ in 0..<(1 + below(4)) {
-                body[below(body.count)] ^= UInt8(1 << below(8))
+            for _ in 0..<(1 + generator.below(4)) {
+                body[generator.below(body.count)] ^= UInt8(1 << generator.below(8))
             }
             return body
         case 5:
@@ -451,22 +432,22 @@ struct HostileBodies {
                 #"{"id":"s\#(counter)","text":"x","metrics":"many"}"#, #"{"id":"s\#(counter)","text":"x","author":[]}"#,
                 #"{"id":"s\#(counter)","text":{"a":1}}"#, #"{"id":-1,"text":"x"}"#, #"{"id":"s\#(counter)","text":"x","created_at":7}"#,
             ]
-            return Array(swaps[below(swaps.count)].utf8)
+            return Array(swaps[generator.below(swaps.count)].utf8)
         case 6:
             // Deep nesting, sometimes beyond the limit.
-            let depth = 10 + below(200)
+            let depth = 10 + generator.below(200)
             return Array((#"{"id":"d\#(counter)","text":"deep","extra":"# + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}").utf8)
         case 7:
             // A huge string, sometimes over max_message_bytes.
-            let size = [1000, 30_000, 200_000, 300_000][below(4)]
+            let size = [1000, 30_000, 200_000, 300_000][generator.below(4)]
             return Array((#"{"id":"big\#(counter)","text":""# + String(repeating: "a", count: size) + #""}"#).utf8)
         case 8:
             // Random bytes.
-            return (0..<(1 + below(300))).map { _ in UInt8(truncatingIfNeeded: random()) }
+            return (0..<(1 + generator.below(300))).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
         default:
             // Valid JSON that is not a tweet, or an empty body.
             let others = ["", "[]", "null", "42", #""text""#, "{}", #"{"id":"","text":"x"}"#, #"{"id":"x","text":"\ud800"}"#]
-            return Array(others[below(others.count)].utf8)
+            return Array(others[generator.below(others.count)].utf8)
         }
     }
 }

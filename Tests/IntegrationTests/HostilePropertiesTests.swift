@@ -94,31 +94,18 @@ struct HostileProperties {
         var description: String { "\(id) \(message.properties)" }
     }
 
-    private var state: UInt64
+    private var generator: SeededRandom
 
     init(seed: UInt64) {
-        state = seed
-    }
-
-    /// SplitMix64, as ``HostileBodies``: the same seed gives the same messages everywhere.
-    private mutating func random() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    private mutating func below(_ bound: Int) -> Int {
-        Int(random() % UInt64(bound))
+        generator = SeededRandom(seed: seed)
     }
 
     private mutating func chance(_ percent: Int) -> Bool {
-        below(100) < percent
+        generator.below(100) < percent
     }
 
     private mutating func pick<T>(_ values: [T]) -> T {
-        values[below(values.count)]
+        values[generator.below(values.count)]
     }
 
     /// A count header as a hostile producer writes it.
@@ -137,18 +124,18 @@ struct HostileProperties {
     }
 
     private mutating func anyValue(depth: Int = 0) -> FieldValue {
-        switch below(depth > 3 ? 8 : 10) {
-        case 0: return .string(String(repeating: "v", count: below(2000)))
-        case 1: return .integer(Int64(bitPattern: random()))
+        switch generator.below(depth > 3 ? 8 : 10) {
+        case 0: return .string(String(repeating: "v", count: generator.below(2000)))
+        case 1: return .integer(Int64(bitPattern: generator.next()))
         // RabbitMQ cannot hold NaN or an infinity (it closes the producer's connection), so none reaches tweetd.
         case 2: return .double(pick([-0.0, 1.5, 1e308]))
         case 3: return .bool(chance(50))
-        case 4: return .timestamp(random())
-        case 5: return .bytes((0..<below(64)).map { _ in UInt8(truncatingIfNeeded: random()) })
+        case 4: return .timestamp(generator.next())
+        case 5: return .bytes((0..<generator.below(64)).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
         case 6: return .void
         case 7: return .string("ünïcødé ✨ \u{202E}")
-        case 8: return .table(["nested": anyValue(depth: depth + 1), "k\(below(9))": anyValue(depth: depth + 1)])
-        default: return .array((0..<below(4)).map { _ in anyValue(depth: depth + 1) })
+        case 8: return .table(["nested": anyValue(depth: depth + 1), "k\(generator.below(9))": anyValue(depth: depth + 1)])
+        default: return .array((0..<generator.below(4)).map { _ in anyValue(depth: depth + 1) })
         }
     }
 
@@ -181,8 +168,8 @@ struct HostileProperties {
             headers["x-death"] = .array([.table(["count": .string("x"), "queue": .string(topology.queues[0].name), "reason": .string("expired")])])
         }
         if chance(30) {
-            for _ in 0..<(1 + below(5)) {
-                headers[pick(["trace", "x-match", "x-error-category", "x-provider", "h\(below(100))", String(repeating: "K", count: 255)])] = anyValue()
+            for _ in 0..<(1 + generator.below(5)) {
+                headers[pick(["trace", "x-match", "x-error-category", "x-provider", "h\(generator.below(100))", String(repeating: "K", count: 255)])] = anyValue()
             }
         }
         // Now and then, headers that fill the producer's frame almost to the end, or nest 2,000 deep.
@@ -198,7 +185,7 @@ struct HostileProperties {
         properties.contentType = chance(80) ? "application/json" : pick(["text/plain", String(repeating: "c", count: 255), ""])
         if chance(20) { properties.contentEncoding = pick(["gzip", "identity", "\u{1F600}"]) }
         properties.deliveryMode = pick([1, 2, 2, nil])
-        if chance(70) { properties.priority = UInt8(below(256)) }
+        if chance(70) { properties.priority = UInt8(generator.below(256)) }
         if chance(30) { properties.correlationId = pick(["c-\(index)", String(repeating: "c", count: 255), ""]) }
         if chance(20) { properties.replyTo = pick(["replies.\(index)", "nowhere", ""]) }
         // Long enough never to expire in the input, however loaded the machine: the dead letters are

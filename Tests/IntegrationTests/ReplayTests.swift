@@ -109,6 +109,32 @@ struct ReplayTests {
         }
     }
 
+    @Test("An input queue that refuses republishes (full, reject-publish-dlx) stops the pass at the first refused batch; nothing is lost")
+    func fullInputStopsThePass() async throws {
+        try await TestBroker.with { broker, client in
+            for index in 0..<6 {
+                try await broker.publishDeadLetter(id: "full-\(index)", category: "provider_unavailable", message: "HTTP 503", with: client)
+            }
+            let policy = "\(broker.prefix)-full"
+            try await ChaosTests.brokerctl(
+                ["set_policy", "--apply-to", "queues", policy, "^\(broker.inputQueue)$", #"{"max-length":0,"overflow":"reject-publish-dlx"}"#],
+                node: .shared
+            )
+            let outcome = await DeadLetterReplayer(publisher: client, topology: broker.topology).run(DeadLetterReplayer.Options(batchSize: 2))
+            try await ChaosTests.brokerctl(["clear_policy", policy], node: .shared)
+            print(outcome.summary)
+            #expect(outcome.replayed == 0)
+            #expect(outcome.interruption?.contains("refused") == true)
+            #expect(outcome.examined == 2, "it stopped after the first batch")
+            // The 6 dead letters are all still there; reject-publish-dlx added a copy of each refused one (2), no more.
+            let dead = try await eventually(timeout: .seconds(10)) {
+                try await broker.inspect(broker.topology.deadLetterQueue, with: client).messages == 6 + 2
+            }
+            let deadCount = try await broker.inspect(broker.topology.deadLetterQueue, with: client).messages
+            #expect(dead, "\(deadCount) dead letters")
+        }
+    }
+
     @Test("A replay killed between republish confirms and acks loses nothing; a second replay finishes the job")
     func interruptedReplayLosesNothing() async throws {
         try await TestBroker.with { broker, client in

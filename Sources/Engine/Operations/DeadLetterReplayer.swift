@@ -133,6 +133,13 @@ public struct DeadLetterReplayer: Sendable {
                 for delivery in confirmed {
                     outcome.replayedByCategory[DeadLetter.category(of: delivery), default: 0] += 1
                 }
+                if confirmed.count < toMove.count {
+                    // A refused republish usually means a full input queue: with `reject-publish-dlx` each
+                    // refusal also puts a copy in the dead-letter queue, so going on would only add more.
+                    outcome.interruption = "the broker refused \(toMove.count - confirmed.count) republishes (is an input queue full?); "
+                        + "stopped so that nothing more is pushed at it"
+                    break
+                }
             }
             let toRequeue = held
             try await publisher.perform { admin throws(AMQPError) in
