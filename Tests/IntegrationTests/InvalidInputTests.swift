@@ -108,4 +108,33 @@ struct InvalidInputTests {
             #expect(seen.count == bad.count, "no bad input has two dead letters")
         }
     }
+
+    @Test("Bodies declared larger than 4 x max_message_bytes are rejected unread: memory stays flat, the broker dead-letters them whole")
+    func hugeBodiesAreRejectedUnread() async throws {
+        try await TestBroker.with { broker, client in
+            // 24 messages of 4 MiB at prefetch 16: read whole, they would take 64 MiB and more at once.
+            let huge = Array(repeating: UInt8(ascii: "x"), count: 4 << 20)
+            let ids = (0..<24).map { "huge-\($0)" }
+            try await broker.publish(ids.map { _ in huge }, messageIDs: ids, with: client)
+            try await broker.publish([tweetBody(id: "small", text: "still fine")], messageIDs: ["small"], with: client)
+            let daemon = try DaemonProcess(arguments: ["run", "--drain"], configuration: broker.configurationYAML(workers: 8, prefetch: 16))
+            var peak = 0
+            while daemon.isRunning {
+                peak = max(peak, daemon.peakResidentKiB ?? 0)
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(await daemon.waitForExit(timeout: .seconds(120)) == 0, "\(daemon.standardError.suffix(2000))")
+            let dead = try await broker.takeAll(from: broker.topology.deadLetterQueue, with: client)
+            let results = try await broker.takeAll(from: try #require(broker.topology.resultsQueue), with: client)
+            print("huge bodies: \(ids.count) x 4 MiB -> \(dead.count) dead letters, \(results.count) results; peak RSS \(peak / 1024) MiB")
+            #expect(dead.count == ids.count)
+            #expect(results.count == 1, "the small tweet after them still gets its result")
+            for letter in dead {
+                #expect(letter.body.count == huge.count, "the broker kept the body whole")
+                #expect(letter.properties.headers["x-first-death-reason"]?.stringValue == "rejected")
+            }
+            #expect(peak > 0 && peak < 100 * 1024, "peak resident memory \(peak) KiB: no body over the limit was held whole")
+            #expect(daemon.standardError.contains("rejected a body too large to read"))
+        }
+    }
 }
