@@ -135,6 +135,29 @@ struct ReplayTests {
         }
     }
 
+    @Test("A replay into a full drop-head input queue says how many waiting tweets it pushed out, and exits non-zero")
+    func dropHeadEvictionIsReported() async throws {
+        try await TestBroker.with { broker, client in
+            let policy = "\(broker.prefix)-drophead"
+            try await ChaosTests.brokerctl(
+                ["set_policy", "--apply-to", "queues", policy, "^\(broker.inputQueue)$", #"{"max-length":3,"overflow":"drop-head"}"#],
+                node: .shared
+            )
+            try await broker.publish((0..<3).map { tweetBody(id: "waiting-\($0)", text: "waiting") }, messageIDs: (0..<3).map { "waiting-\($0)" }, with: client)
+            for index in 0..<2 {
+                try await broker.publishDeadLetter(id: "back-\(index)", category: "provider_unavailable", message: "HTTP 503", with: client)
+            }
+            let outcome = await DeadLetterReplayer(publisher: client, topology: broker.topology).run(DeadLetterReplayer.Options())
+            try await ChaosTests.brokerctl(["clear_policy", policy], node: .shared)
+            print(outcome.summary)
+            #expect(outcome.replayed == 2)
+            #expect(outcome.interruption?.contains("2 waiting tweets were pushed out") == true)
+            #expect(!outcome.succeeded, "the exit code says something went wrong")
+            let dead = try await broker.peek(broker.topology.deadLetterQueue, with: client).compactMap(\.properties.messageId)
+            #expect(Set(dead) == ["waiting-0", "waiting-1"], "the pushed-out tweets are in the dead-letter queue, not lost")
+        }
+    }
+
     @Test("A replay killed between republish confirms and acks loses nothing; a second replay finishes the job")
     func interruptedReplayLosesNothing() async throws {
         try await TestBroker.with { broker, client in

@@ -141,6 +141,29 @@ public struct DeadLetterReplayer: Sendable {
                     break
                 }
             }
+            if fetched >= outcome.deadLettersAtStart, outcome.replayed > 0, !options.dryRun {
+                // The whole queue was walked: what is ready now arrived during the pass. A full input
+                // queue with `drop-head` takes a replayed message by pushing its oldest one out to the
+                // dead-letter queue (x-first-death-reason maxlen), which no publish confirm reveals.
+                let inputQueues = Set(topology.inputQueueNames)
+                let arrivals = try await publisher.perform { admin throws(AMQPError) in
+                    var arrivals: [Delivery] = []
+                    while arrivals.count < 10_000, let delivery = try admin.fetch(from: queue) {
+                        arrivals.append(delivery)
+                    }
+                    return arrivals
+                }
+                let pushedOut = arrivals.filter { delivery in
+                    let headers = delivery.properties.headers
+                    return headers["x-first-death-reason"]?.stringValue == "maxlen"
+                        && headers["x-first-death-queue"]?.stringValue.map(inputQueues.contains) == true
+                }.count
+                held += arrivals.map(Self.withoutContent)
+                if pushedOut > 0 {
+                    outcome.interruption = "\(pushedOut) waiting tweets were pushed out of a full input queue (max-length with drop-head) "
+                        + "into the dead-letter queue while replaying; raise the queue's limit or let it drain before replaying"
+                }
+            }
             let toRequeue = held
             try await publisher.perform { admin throws(AMQPError) in
                 for delivery in toRequeue {
