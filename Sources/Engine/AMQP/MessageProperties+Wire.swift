@@ -10,6 +10,12 @@ extension MessageProperties {
     /// The longest short string (property, table key, routing key) AMQP allows, in bytes.
     public static let maximumShortStringBytes = 255
 
+    /// `text` when it fits in a short string, else nil.
+    public static func shortString(_ text: String?) -> String? {
+        guard let text, text.utf8.count <= maximumShortStringBytes else { return nil }
+        return text
+    }
+
     /// The encoded size of these properties in a content header frame, an upper bound in bytes.
     public var encodedSize: Int {
         var size = 14 // class id, weight, body size, property flags
@@ -29,10 +35,7 @@ extension MessageProperties {
     /// a message id); a header whose name is over 255 bytes is dropped, at any depth.
     public func fittingShortStrings() -> MessageProperties {
         var copy = self
-        func fit(_ text: String?) -> String? {
-            guard let text, text.utf8.count <= Self.maximumShortStringBytes else { return nil }
-            return text
-        }
+        let fit = Self.shortString
         copy.contentType = fit(contentType)
         copy.contentEncoding = fit(contentEncoding)
         copy.correlationId = fit(correlationId)

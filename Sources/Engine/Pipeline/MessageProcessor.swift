@@ -160,15 +160,14 @@ public struct MessageProcessor: Sendable {
             )
         )
         // The producer's ids only when they fit in a short string (decoding repairs invalid UTF-8, which can lengthen them).
-        let producerProperties = delivery.properties.fittingShortStrings()
         var properties = MessageProperties(
             contentType: "application/json",
             deliveryMode: MessageProperties.persistent,
-            messageId: producerProperties.messageId ?? prepared.tweet.id,
+            messageId: MessageProperties.shortString(delivery.properties.messageId) ?? prepared.tweet.id,
             timestamp: UInt64(max(0, now.timeIntervalSince1970)),
             appId: "tweetd"
         )
-        properties.correlationId = producerProperties.correlationId
+        properties.correlationId = MessageProperties.shortString(delivery.properties.correlationId)
         return ProcessingOutcome(
             kind: .result(provider: result.provider),
             message: OutgoingMessage(

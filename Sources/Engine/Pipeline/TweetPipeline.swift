@@ -454,15 +454,16 @@ public final class TweetPipeline: Service {
         _ outcome: ProcessingOutcome, of delivery: Delivery, publisher: PublisherConnection, consumer: ConsumerConnection,
         logger messageLogger: () -> Logger
     ) async -> PublishOutcome {
-        var forms = [outcome.message, outcome.message]
-        if outcome.copiesProducerProperties {
-            forms.append(DeadLetter.minimal(outcome.message))
-        }
+        // The full form twice, then (for a copy) the minimal one, built only if it comes to that:
+        // nearly every message goes on the first try.
+        let attempts = outcome.copiesProducerProperties ? 3 : 2
         var lastError = AMQPError(.notConnected, "nothing was published")
-        for (index, message) in forms.enumerated() {
+        for attempt in 0..<attempts {
+            let minimal = attempt == 2
+            let message = minimal ? DeadLetter.minimal(outcome.message) : outcome.message
             do throws(AMQPError) {
                 try await publisher.publish(message) { consumer.ack(delivery) }
-                if index == 2 {
+                if minimal {
                     messageLogger().warning("published the minimal form after the broker refused the full copy", metadata: [
                         LogKey.error: .string(lastError.description),
                     ])
