@@ -6,7 +6,8 @@
 #                    on 5673, shared; tweetdchaos on 5676, which chaos tests stop and
 #                    start; tweetdtls on 5677 with amqps on 5678, certificates made fresh
 #                    by scripts/test-certs.sh), the chaos suite included, and the loopback
-#                    LLM server's self-test
+#                    LLM server's self-test; first scripts/check-layers.py (Engine's folders
+#                    depend one way, see docs/ARCHITECTURE.md)
 #   make chaos       only the chaos suite (make test SWIFT_TEST_FLAGS="--filter Chaos")
 #                    (tweetdtest@localhost on 127.0.0.1:5673, wiped before each run,
 #                    always stopped afterwards)
@@ -83,6 +84,8 @@ test: deps
 	export TWEETD_TEST_BROKER_URL TWEETD_CHAOS_BROKER_URL TWEETD_CHAOS_BROKER_NAME TWEETD_CHAOS_BROKER_PORT TWEETD_BINARY; \
 	export TWEETD_TEST_BROKER_NAME TWEETD_TEST_BROKER_PORT; \
 	echo "TWEETD_TEST_BROKER_URL=$$TWEETD_TEST_BROKER_URL TWEETD_CHAOS_BROKER_URL=$$TWEETD_CHAOS_BROKER_URL TWEETD_BINARY=$$TWEETD_BINARY"; \
+	echo "$(PYTHON) scripts/check-layers.py"; \
+	$(PYTHON) scripts/check-layers.py; \
 	echo "$(PYTHON) scripts/test_fake_llm_server.py"; \
 	$(PYTHON) scripts/test_fake_llm_server.py; \
 	echo "$(SWIFT) build --build-tests"; \

@@ -74,8 +74,7 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
             outgoing.headers.add(name: name, value: value)
         }
         outgoing.body = .bytes(request.body)
-        let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
-        let response = try await client.execute(outgoing, timeout: .nanoseconds(nanoseconds))
+        let response = try await client.execute(outgoing, timeout: .nanoseconds(timeout.nanoseconds))
         var body: [UInt8] = []
         for try await chunk in response.body {
             let room = maxResponseBytes - body.count

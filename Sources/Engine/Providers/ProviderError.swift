@@ -150,7 +150,7 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
 
     /// A duration as seconds with at most three decimals: `17s`, `0.5s`, `1.25s`.
     static func format(_ duration: Duration) -> String {
-        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds = duration.milliseconds
         let whole = milliseconds / 1000
         let fraction = milliseconds % 1000
         guard fraction != 0 else { return "\(whole)s" }

@@ -204,13 +204,3 @@ public final class TweetdMetrics: Sendable {
         }
     }
 }
-
-extension Duration {
-    /// Whole nanoseconds, saturating; what swift-metrics timers take.
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !overflow else { return seconds < 0 ? .min : .max }
-        return whole.addingReportingOverflow(attoseconds / 1_000_000_000).overflow ? .max : whole + attoseconds / 1_000_000_000
-    }
-}
