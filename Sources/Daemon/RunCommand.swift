@@ -106,13 +106,16 @@ struct RunCommand: AsyncParsableCommand {
         }
         // The providers' series were registered by the chain builder.
         metrics.register(queues: topology.monitoredQueues.map(\.name), workers: configuration.processing.workers)
+        let settings = configuration.pipelineSettings(drain: drain)
         let pipeline = TweetPipeline(
-            endpoint: configuration.endpoint,
+            broker: RabbitMQBroker(
+                endpoint: configuration.endpoint, topology: topology, reconnect: configuration.reconnectSettings,
+                bodyReadLimit: settings.bodyReadLimit, metrics: metrics, logger: logger
+            ),
             topology: topology,
-            processor: MessageProcessor(decoder: configuration.tweetDecoder, topology: topology),
+            outcomes: OutcomeBuilder(decoder: configuration.tweetDecoder, topology: topology),
             chain: chain,
-            settings: configuration.pipelineSettings(drain: drain),
-            reconnect: configuration.reconnectSettings,
+            settings: settings,
             metrics: metrics,
             logger: logger
         )

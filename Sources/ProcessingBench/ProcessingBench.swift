@@ -31,7 +31,7 @@ struct ProcessingBench {
                 routingKey: "tweet", redelivered: false, properties: MessageProperties(), body: Array(line.utf8)
             )
         }
-        let processor = MessageProcessor(decoder: TweetDecoder(), topology: TopologyConfiguration())
+        let processor = OutcomeBuilder(decoder: TweetDecoder(), topology: TopologyConfiguration())
         var bestPrepare = Double.infinity
         var bestResult = Double.infinity
         var resultBytes = 0
@@ -47,12 +47,12 @@ struct ProcessingBench {
                 let prepared = processor.prepare(delivery, now: now)
                 let analysed = ContinuousClock.now
                 switch prepared {
-                case .success(let tweet):
+                case .prepared(let tweet):
                     let outcome = processor.result(for: tweet, enrichment: nil, now: now, startedAt: started)
                     resultBytes += outcome.message.body.count
-                case .failure(let input):
+                case .invalid(let deadLetter):
                     invalid += 1
-                    resultBytes += input.outcome.message.body.count
+                    resultBytes += deadLetter.message.body.count
                 }
                 prepareSeconds += (analysed - started).seconds
                 resultSeconds += (ContinuousClock.now - analysed).seconds

@@ -26,7 +26,7 @@ struct DrainReportTests {
         let report = try #require(DrainReport.document(input()).objectValue)
         #expect(report.keys == ["metadata", "statistics", "totals"])
         #expect(report["metadata"] == [
-            "pipeline_version": .string(MessageProcessor.pipelineVersion),
+            "pipeline_version": .string(TweetResult.pipelineVersion),
             "started_at": "2026-09-21T14:13:20.000Z",
             "finished_at": "2026-09-21T14:13:22.500Z",
             "parallel_config": ["max_workers": 8, "prefetch": 10, "avg_processing_time": 0.054950],

@@ -12,7 +12,7 @@ struct HostileHeadersTests {
         return topology
     }()
     let now = Date(timeIntervalSince1970: 1_790_000_000)
-    var processor: MessageProcessor { MessageProcessor(decoder: TweetDecoder(), topology: topology) }
+    var processor: OutcomeBuilder { OutcomeBuilder(decoder: TweetDecoder(), topology: topology) }
 
     private func delivery(
         body: String = #"{"id":"42","text":"hello there"}"#,
@@ -30,9 +30,12 @@ struct HostileHeadersTests {
 
     private func retryOrDeadLetter(_ delivery: Delivery, countsAttempt: Bool = true) throws -> ProcessingOutcome {
         let prepared = try processor.prepare(delivery, now: now).get()
-        return processor.failure(
-            for: prepared, category: .providerUnavailable, reason: "HTTP 503", provider: "openai",
-            permanent: false, countsAttempt: countsAttempt, maxAttempts: 4, now: now
+        return processor.retryOrDeadLetter(
+            for: prepared,
+            after: ProviderChainFailure(
+                category: .providerUnavailable, reason: "HTTP 503", provider: "openai", permanent: false, countsAttempt: countsAttempt
+            ),
+            maxAttempts: 4, now: now
         )
     }
 
@@ -45,7 +48,7 @@ struct HostileHeadersTests {
         #expect(prepared.attempt == 1)
         let outcome = try retryOrDeadLetter(hostile, countsAttempt: false)
         #expect(outcome.message.properties.headers["x-hold-retries"] == .integer(1))
-        let ignored = MessageProcessor.ignoredHeaders(of: hostile).map(\.name)
+        let ignored = OutcomeBuilder.ignoredHeaders(of: hostile).map(\.name)
         #expect(ignored.contains("x-attempts"))
         #expect(ignored.contains("x-hold-retries"))
     }
@@ -54,7 +57,7 @@ struct HostileHeadersTests {
     func plausibleCountsAreUsed() throws {
         let prepared = try processor.prepare(delivery(headers: ["x-attempts": .string("2")]), now: now).get()
         #expect(prepared.attempt == 3)
-        #expect(MessageProcessor.ignoredHeaders(of: delivery(headers: ["x-attempts": .integer(2)])).isEmpty)
+        #expect(OutcomeBuilder.ignoredHeaders(of: delivery(headers: ["x-attempts": .integer(2)])).isEmpty)
     }
 
     @Test("A dead letter and a retry never carry expiration or user_id; the other properties travel along")

@@ -115,10 +115,10 @@ struct ProviderChainTests {
             Issue.record("expected an answer")
             return
         }
-        #expect(enrichment.model == "m-only")
-        #expect(enrichment.summary == "from only")
-        #expect(enrichment.usage == TweetResult.Usage(inputTokens: 10, outputTokens: 5))
-        #expect(enrichment.providerMilliseconds == 0, "no manual time passed during the call")
+        #expect(enrichment.answer.model == "m-only")
+        #expect(enrichment.answer.summary == "from only")
+        #expect(enrichment.answer.usage == TokenUsage(inputTokens: 10, outputTokens: 5))
+        #expect(enrichment.latency == .zero, "no manual time passed during the call")
     }
 
     @Test("A call still running at the delivery's hold deadline is cut off there, so no delivery is held past max_hold_seconds")

@@ -11,7 +11,7 @@ struct ResultLineTests {
             redelivered: false, properties: MessageProperties(priority: 7, messageId: "1001"),
             body: Array(#"{"id":"1001","text":"\#(text)"}"#.utf8)
         )
-        return MessageProcessor(decoder: TweetDecoder(), topology: TopologyConfiguration()).process(delivery, now: Date()).message.body
+        return OutcomeBuilder(decoder: TweetDecoder(), topology: TopologyConfiguration()).process(delivery, now: Date()).message.body
     }
 
     @Test("A result body passes through as one JSON line, unchanged")

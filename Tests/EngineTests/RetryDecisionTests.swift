@@ -20,7 +20,7 @@ struct RetryDecisionTests {
             headers[DeadLetter.Header.originalExchange] = .string("tweets")
         }
         if holdRetries > 0 {
-            headers[MessageProcessor.holdRetriesHeader] = .integer(Int64(holdRetries))
+            headers[OutcomeBuilder.holdRetriesHeader] = .integer(Int64(holdRetries))
         }
         let body = Array(#"{"id":"42","text":"hello"}"#.utf8)
         // After a retry the message comes back from the input exchange, dead-lettered by the delay queue.
@@ -28,7 +28,7 @@ struct RetryDecisionTests {
             deliveryTag: 1, connectionGeneration: 1, queue: "tweets.in", exchange: "tweets", routingKey: "tweet.en",
             redelivered: false, properties: MessageProperties(headers: headers, messageId: "m-42"), body: body
         )
-        let processor = MessageProcessor(decoder: TweetDecoder(), topology: topology)
+        let processor = OutcomeBuilder(decoder: TweetDecoder(), topology: topology)
         return try processor.prepare(delivery, now: now).get()
     }
 
@@ -36,9 +36,12 @@ struct RetryDecisionTests {
         _ prepared: PreparedTweet, category: ErrorCategory = .providerUnavailable,
         permanent: Bool = false, countsAttempt: Bool = true, maxAttempts: Int = 4
     ) -> ProcessingOutcome {
-        MessageProcessor(decoder: TweetDecoder(), topology: topology).failure(
-            for: prepared, category: category, reason: "HTTP 503 from upstream", provider: "openai",
-            permanent: permanent, countsAttempt: countsAttempt, maxAttempts: maxAttempts, now: now
+        OutcomeBuilder(decoder: TweetDecoder(), topology: topology).retryOrDeadLetter(
+            for: prepared,
+            after: ProviderChainFailure(
+                category: category, reason: "HTTP 503 from upstream", provider: "openai", permanent: permanent, countsAttempt: countsAttempt
+            ),
+            maxAttempts: maxAttempts, now: now
         )
     }
 
@@ -85,7 +88,7 @@ struct RetryDecisionTests {
         let headers = outcome.message.properties.headers
         #expect(headers[DeadLetter.Header.attempts] == .integer(2), "still two attempts used")
         #expect(headers[TopologyConfiguration.retryDelayHeader] == .string("30"), "the delay of the attempts already used")
-        #expect(headers[MessageProcessor.holdRetriesHeader] == .integer(1))
+        #expect(headers[OutcomeBuilder.holdRetriesHeader] == .integer(1))
 
         let first = decide(try prepared(previousAttempts: 0), category: .rateLimited, countsAttempt: false)
         #expect(first.message.properties.headers[TopologyConfiguration.retryDelayHeader] == .string("5"))
@@ -102,7 +105,7 @@ struct RetryDecisionTests {
 
     @Test("A retried tweet's result counts its attempts")
     func resultCountsAttempts() throws {
-        let outcome = MessageProcessor(decoder: TweetDecoder(), topology: topology)
+        let outcome = OutcomeBuilder(decoder: TweetDecoder(), topology: topology)
             .result(for: try prepared(previousAttempts: 2), enrichment: nil, now: now, startedAt: .now)
         let json = try StrictJSONParser().parse(outcome.message.body)
         #expect(json.objectValue?["attempts"] == .integer(3))

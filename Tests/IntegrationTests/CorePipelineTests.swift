@@ -37,7 +37,7 @@ struct CorePipelineTests {
             // Spot-check the result contract on one message.
             let sample = try resultJSON(try #require(results.first))
             #expect(sample["provider"] as? String == "builtin")
-            #expect(sample["pipeline_version"] as? String == MessageProcessor.pipelineVersion)
+            #expect(sample["pipeline_version"] as? String == TweetResult.pipelineVersion)
             let source = try #require(sample["source"] as? [String: Any])
             #expect(source["routing_key"] as? String == "tweet")
             let priority = try #require(sample["priority"] as? [String: Any])

@@ -24,7 +24,7 @@ struct DrainModeReportTests {
 
             let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
             let metadata = try #require(report["metadata"] as? [String: Any])
-            #expect(metadata["pipeline_version"] as? String == MessageProcessor.pipelineVersion)
+            #expect(metadata["pipeline_version"] as? String == TweetResult.pipelineVersion)
             let startedAt = try #require(metadata["started_at"] as? String)
             let finishedAt = try #require(metadata["finished_at"] as? String)
             #expect(startedAt.hasSuffix("Z") && finishedAt.hasSuffix("Z") && startedAt <= finishedAt)

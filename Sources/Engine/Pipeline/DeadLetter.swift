@@ -46,7 +46,7 @@ public enum DeadLetter {
     public static let ownHeaders: Set<String> = [
         Header.category, Header.message, Header.attempts, Header.firstFailedAt, Header.lastFailedAt,
         Header.originalExchange, Header.originalRoutingKey, Header.provider, originalQueueHeader, droppedHeadersHeader,
-        replaysHeader, MessageProcessor.holdRetriesHeader, TopologyConfiguration.retryDelayHeader,
+        replaysHeader, OutcomeBuilder.holdRetriesHeader, TopologyConfiguration.retryDelayHeader,
     ]
 
     /// The dead letter for `delivery`, to the dead-letter exchange with its original routing key.
@@ -115,7 +115,7 @@ public enum DeadLetter {
             // Direct reply-to names the producer's channel; the broker refuses it from any other (406).
             properties.replyTo = nil
         }
-        for counter in [replaysHeader, MessageProcessor.holdRetriesHeader] {
+        for counter in [replaysHeader, OutcomeBuilder.holdRetriesHeader] {
             if case .ignored = ProducerHeaders.count(counter, in: properties.headers) {
                 properties.headers[counter] = nil
             }

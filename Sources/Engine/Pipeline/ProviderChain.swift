@@ -18,31 +18,6 @@ public struct LimitedProvider<C: Clock>: Sendable where C.Duration == Duration {
     }
 }
 
-/// How one attempt at enrichment ended.
-public enum EnrichmentOutcome: Sendable {
-    /// A provider answered.
-    case enriched(Enrichment)
-    /// Every provider failed, refused, or kept the message waiting too long.
-    case failed(ProviderChainFailure)
-    /// A configuration reload replaced the chain while this message waited for
-    /// a limiter: ask the new chain, with nothing used up.
-    case superseded
-}
-
-/// Why no provider in the chain answered this attempt.
-public struct ProviderChainFailure: Sendable, Equatable {
-    /// The dead-letter category if this ends the message.
-    public var category: ErrorCategory
-    /// The last error, one line, never a secret.
-    public var reason: String
-    /// The provider the reason belongs to.
-    public var provider: String?
-    /// True when trying again cannot help (every provider refused the request).
-    public var permanent: Bool
-    /// False when only rate limits kept the message waiting: that never uses up an attempt.
-    public var countsAttempt: Bool
-}
-
 /// The `processing.chain` of LLM providers: the first that can answer does.
 ///
 /// A provider that is cooling down or out of budget is skipped at once in
@@ -174,12 +149,7 @@ public final class ProviderChain<C: Clock>: Sendable where C.Duration == Duratio
                         if let budget = answer.serverBudget {
                             entry.limiter.recordServerBudget(remainingRequests: budget.remainingRequests, resetAfter: budget.resetAfter)
                         }
-                        return .enriched(Enrichment(
-                            provider: entry.name, model: answer.model, sentiment: answer.sentiment, topics: answer.topics,
-                            summary: answer.summary, language: answer.language,
-                            usage: TweetResult.Usage(inputTokens: answer.usage.inputTokens, outputTokens: answer.usage.outputTokens),
-                            providerMilliseconds: latency.seconds * 1000
-                        ))
+                        return .enriched(Enrichment(provider: entry.name, answer: answer, latency: latency))
                     } catch {
                         entry.limiter.complete(permit, actualTokens: nil)
                         if Task.isCancelled {

@@ -7,20 +7,8 @@
 public struct TweetResult: Sendable {
     /// The model name the built-in analysis reports.
     public static let builtinModel = "tweetd-builtin-1"
-
-    /// Tokens a provider counted.
-    public struct Usage: Sendable, Equatable {
-        /// Prompt tokens.
-        public var inputTokens: Int
-        /// Answer tokens.
-        public var outputTokens: Int
-
-        /// Creates usage.
-        public init(inputTokens: Int, outputTokens: Int) {
-            self.inputTokens = inputTokens
-            self.outputTokens = outputTokens
-        }
-    }
+    /// The `pipeline_version` field of every result.
+    public static let pipelineVersion = "tweetd/\(TweetdVersion.current)"
 
     /// Where the input came from, so subscribers can drop duplicates.
     public struct Source: Sendable, Equatable {
@@ -59,8 +47,8 @@ public struct TweetResult: Sendable {
     public var processingMilliseconds: Double
     /// Time spent waiting for the provider.
     public var providerMilliseconds: Double
-    /// Tokens the provider counted.
-    public var usage: Usage
+    /// Tokens the provider counted, as its answer gave them (the built-in analysis: none).
+    public var usage: TokenUsage
     /// Where the input came from.
     public var source: Source
 
@@ -133,7 +121,7 @@ public struct TweetResult: Sendable {
         json.field("redelivered", source.redelivered)
         json.endObject()
 
-        json.field("pipeline_version", MessageProcessor.pipelineVersion)
+        json.field("pipeline_version", TweetResult.pipelineVersion)
         json.endObject()
         return json.bytes
     }

@@ -22,7 +22,7 @@ public struct DrainReportInput: Sendable {
 
     /// Creates an input.
     public init(
-        pipelineVersion: String = MessageProcessor.pipelineVersion,
+        pipelineVersion: String = TweetResult.pipelineVersion,
         startedAt: Date,
         finishedAt: Date,
         elapsedSeconds: Double,

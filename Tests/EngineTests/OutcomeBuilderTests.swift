@@ -3,9 +3,9 @@ import Foundation
 import Testing
 
 @Suite("Message processing without a broker")
-struct MessageProcessorTests {
+struct OutcomeBuilderTests {
     let topology = TopologyConfiguration()
-    var processor: MessageProcessor { MessageProcessor(decoder: TweetDecoder(), topology: topology) }
+    var processor: OutcomeBuilder { OutcomeBuilder(decoder: TweetDecoder(), topology: topology) }
     let now = Date(timeIntervalSince1970: 1_790_000_000)
 
     private func delivery(_ body: String, headers: [String: FieldValue] = [:], priority: UInt8? = 4) -> Delivery {

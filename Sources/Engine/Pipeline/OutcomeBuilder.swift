@@ -1,100 +1,18 @@
 import Foundation
 
-/// What became of one delivery: the message to publish before the delivery may be acked.
-public struct ProcessingOutcome: Sendable {
-    /// How the delivery was settled.
-    public enum Kind: Sendable, Equatable {
-        /// A result from `provider`.
-        case result(provider: String)
-        /// A dead letter of `category`.
-        case deadLetter(ErrorCategory, reason: String)
-        /// Sent to a delay queue to be tried again; `countsAttempt` is false when only a limiter kept it waiting.
-        case retry(ErrorCategory, reason: String, countsAttempt: Bool)
-    }
-
-    /// How the delivery was settled.
-    public var kind: Kind
-    /// The result, dead letter or retry to publish and have confirmed.
-    public var message: OutgoingMessage
-    /// The tweet's id, when the body got far enough to have one.
-    public var tweetID: String?
-
-    /// Whether the message is a copy of the producer's (a dead letter or a retry), with its properties.
-    public var copiesProducerProperties: Bool {
-        if case .result = kind { return false }
-        return true
-    }
-
-    /// The provider that answered, or the one a dead letter or retry names in `x-provider`.
-    public var provider: String? {
-        if case .result(let provider) = kind { return provider }
-        return message.properties.headers[DeadLetter.Header.provider]?.stringValue
-    }
-}
-
-/// What an LLM provider added to the built-in analysis.
-public struct Enrichment: Sendable, Equatable {
-    /// The provider's configured name.
-    public var provider: String
-    /// The model that answered.
-    public var model: String
-    /// The provider's sentiment.
-    public var sentiment: Sentiment
-    /// The provider's topics.
-    public var topics: [String]
-    /// The provider's summary.
-    public var summary: String
-    /// The language the provider saw, when it said.
-    public var language: String?
-    /// Tokens the provider counted.
-    public var usage: TweetResult.Usage
-    /// Time spent waiting for the provider's answer.
-    public var providerMilliseconds: Double
-
-    /// Creates an enrichment.
-    public init(
-        provider: String, model: String, sentiment: Sentiment, topics: [String], summary: String,
-        language: String?, usage: TweetResult.Usage, providerMilliseconds: Double
-    ) {
-        self.provider = provider
-        self.model = model
-        self.sentiment = sentiment
-        self.topics = topics
-        self.summary = summary
-        self.language = language
-        self.usage = usage
-        self.providerMilliseconds = providerMilliseconds
-    }
-}
-
-/// A delivery decoded and analysed by the built-in analysis, ready for providers.
-public struct PreparedTweet: Sendable {
-    /// The delivery it came from.
-    public var delivery: Delivery
-    /// The decoded tweet.
-    public var tweet: Tweet
-    /// The built-in analysis.
-    public var analysis: ContentAnalysis
-    /// The priority score.
-    public var priorityScore: Double
-    /// This attempt's number (1 for the first), from tweetd's own `x-attempts` header.
-    public var attempt: Int
-}
-
-/// Turns one delivery into its result, retry or dead letter; no I/O, so it is tested without a broker.
+/// Builds what becomes of each delivery, without I/O: the tweet prepared for the providers
+/// (decoded, validated, analysed, scored), then the result, the retry or the dead letter to
+/// publish before the delivery is acked.
 ///
 /// The built-in analysis always runs: it is the default chain (`[builtin]`) and
 /// the base that provider enrichment adds to.
-public struct MessageProcessor: Sendable {
-    /// The `pipeline_version` field of every result.
-    public static let pipelineVersion = "tweetd/\(TweetdVersion.current)"
-
+public struct OutcomeBuilder: Sendable {
     private let decoder: TweetDecoder
     private let analyzer: BuiltinAnalyzer
     private let scorer: PriorityScorer
     private let topology: TopologyConfiguration
 
-    /// Creates a processor.
+    /// Creates a builder for messages of `topology`.
     public init(decoder: TweetDecoder, topology: TopologyConfiguration, analyzer: BuiltinAnalyzer = BuiltinAnalyzer(), scorer: PriorityScorer = PriorityScorer()) {
         self.decoder = decoder
         self.topology = topology
@@ -102,56 +20,46 @@ public struct MessageProcessor: Sendable {
         self.scorer = scorer
     }
 
-    /// Processes `delivery` with the built-in analysis only.
-    public func process(_ delivery: Delivery, now: Date, startedAt: ContinuousClock.Instant = .now) -> ProcessingOutcome {
-        switch prepare(delivery, now: now) {
-        case .failure(let invalid):
-            return invalid.outcome
-        case .success(let prepared):
-            return result(for: prepared, enrichment: nil, now: now, startedAt: startedAt)
-        }
-    }
-
     /// Decodes, validates and analyses; an invalid body comes back as its dead letter.
-    public func prepare(_ delivery: Delivery, now: Date) -> Result<PreparedTweet, InvalidInput> {
+    public func prepare(_ delivery: Delivery, now: Date) -> Preparation {
         let attempt = Self.previousAttempts(of: delivery) + 1
         do throws(TweetValidationError) {
             let tweet = try decoder.decode(delivery.body)
-            return .success(PreparedTweet(
+            return .prepared(PreparedTweet(
                 delivery: delivery, tweet: tweet, analysis: analyzer.analyze(tweet),
                 priorityScore: scorer.score(tweet, now: now), attempt: attempt
             ))
         } catch {
-            return .failure(InvalidInput(outcome: deadLetter(
+            return .invalid(deadLetter(
                 for: delivery, category: .invalidInput, reason: error.reason, attempts: attempt, provider: nil, now: now, tweetID: nil
-            )))
+            ))
         }
     }
 
-    /// The result for a prepared tweet, enriched by a provider when there was one.
+    /// The result for a prepared tweet: the built-in analysis, with what a provider answered when one did.
     public func result(for prepared: PreparedTweet, enrichment: Enrichment?, now: Date, startedAt: ContinuousClock.Instant) -> ProcessingOutcome {
         let delivery = prepared.delivery
         var analysis = prepared.analysis
-        if let enrichment {
-            analysis.sentiment = enrichment.sentiment
-            analysis.topics = enrichment.topics
-            analysis.summary = enrichment.summary
-            if let language = enrichment.language, !language.isEmpty {
+        if let answer = enrichment?.answer {
+            analysis.sentiment = answer.sentiment
+            analysis.topics = answer.topics
+            analysis.summary = answer.summary
+            if let language = answer.language, !language.isEmpty {
                 analysis.language = language
             }
         }
         let result = TweetResult(
             tweet: prepared.tweet,
             provider: enrichment?.provider ?? "builtin",
-            model: enrichment?.model ?? TweetResult.builtinModel,
+            model: enrichment?.answer.model ?? TweetResult.builtinModel,
             analysis: analysis,
             assignedPriority: delivery.priority,
             priorityScore: prepared.priorityScore,
             attempts: prepared.attempt,
             queuedMilliseconds: Self.queuedMilliseconds(delivery, now: now),
             processingMilliseconds: (ContinuousClock.now - startedAt).seconds * 1000,
-            providerMilliseconds: enrichment?.providerMilliseconds ?? 0,
-            usage: enrichment?.usage ?? TweetResult.Usage(inputTokens: 0, outputTokens: 0),
+            providerMilliseconds: (enrichment?.latency.seconds ?? 0) * 1000,
+            usage: enrichment?.answer.usage ?? TokenUsage(inputTokens: 0, outputTokens: 0),
             source: TweetResult.Source(
                 messageID: delivery.properties.messageId,
                 // A retry or a replay comes back through the default exchange, keyed by its queue.
@@ -183,21 +91,13 @@ public struct MessageProcessor: Sendable {
 
     /// What to do after every provider failed this attempt: retry through a delay queue,
     /// or dead-letter once `maxAttempts` are used (or at once for a permanent failure).
-    public func failure(
-        for prepared: PreparedTweet,
-        category: ErrorCategory,
-        reason: String,
-        provider: String?,
-        permanent: Bool,
-        countsAttempt: Bool,
-        maxAttempts: Int,
-        now: Date
-    ) -> ProcessingOutcome {
+    public func retryOrDeadLetter(for prepared: PreparedTweet, after failure: ProviderChainFailure, maxAttempts: Int, now: Date) -> ProcessingOutcome {
+        let (category, reason, provider, countsAttempt) = (failure.category, failure.reason, failure.provider, failure.countsAttempt)
         let delivery = prepared.delivery
         let attemptsUsed = countsAttempt ? prepared.attempt : prepared.attempt - 1
         // Waiting for rate limits uses no attempt, but a provider limited for hours must not cycle forever.
         let holdRetries = (ProducerHeaders.count(Self.holdRetriesHeader, in: delivery.properties.headers).value ?? 0) + (countsAttempt ? 0 : 1)
-        if permanent || (countsAttempt && attemptsUsed >= maxAttempts) || holdRetries > maxAttempts {
+        if failure.permanent || (countsAttempt && attemptsUsed >= maxAttempts) || holdRetries > maxAttempts {
             return deadLetter(
                 for: delivery, category: category, reason: reason, attempts: attemptsUsed,
                 provider: provider, now: now, tweetID: prepared.tweet.id
@@ -262,16 +162,4 @@ public struct MessageProcessor: Sendable {
         guard let timestamp = delivery.properties.timestamp else { return nil }
         return max(0, (now.timeIntervalSince1970 - Double(timestamp)) * 1000)
     }
-}
-
-/// A body that broke the input contract, with its dead letter ready.
-public struct InvalidInput: Error, Sendable {
-    /// The dead letter to publish.
-    public var outcome: ProcessingOutcome
-}
-
-/// The version of tweetd.
-public enum TweetdVersion {
-    /// Semantic version of this build.
-    public static let current = "0.1.0"
 }
