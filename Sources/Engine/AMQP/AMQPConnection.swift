@@ -21,6 +21,19 @@ enum InboundEvent {
     case unblocked
 }
 
+/// What one non-blocking read of the connection found (``AMQPConnection/nextEvent()``).
+enum InboundRead {
+    /// The broker sent something the session must handle.
+    case event(InboundEvent)
+    /// A frame was read and dropped because it asks nothing of the session: a method tweetd
+    /// does not act on, or a content frame no method of ours claimed. More may be buffered
+    /// behind it. (librabbitmq consumes heartbeats itself; they never show up here.)
+    case ignoredFrame
+    /// Nothing was buffered or waiting on the socket: reading again now would find nothing,
+    /// so the caller can sleep in `poll` until the socket becomes readable.
+    case wouldBlock
+}
+
 /// Owns one librabbitmq connection and every C value that goes with it.
 ///
 /// Not thread-safe by design: librabbitmq forbids touching a connection from two
@@ -416,21 +429,22 @@ final class AMQPConnection {
 
     // MARK: - Reading what the broker sends
 
-    /// Reads the next frame without waiting; nil when nothing is there yet.
+    /// Reads the next frame without waiting, with the content frames that belong to it.
     ///
     /// Also gives librabbitmq the chance to send and check heartbeats, so the
     /// owning thread calls it at least every poll interval.
-    func nextEvent() throws(AMQPError) -> InboundEvent?? {
+    func nextEvent() throws(AMQPError) -> InboundRead {
         let state = try requireState()
         var frame = amqp_frame_t()
         var noWait = timeval(tv_sec: 0, tv_usec: 0)
         let status = amqp_simple_wait_frame_noblock(state, &frame, &noWait)
         if status == AMQP_STATUS_TIMEOUT.rawValue {
-            return .none
+            return .wouldBlock
         }
         try checkStatus(status, doing: "reading from the broker")
         guard frame.frame_type == UInt8(AMQP_FRAME_METHOD) else {
-            return .some(nil)
+            // A content frame whose method was not a delivery or a return: nothing reads it.
+            return .ignoredFrame
         }
         let channel = frame.channel
         let method = frame.payload.method
@@ -449,13 +463,13 @@ final class AMQPConnection {
                 properties: properties, body: body
             )
             delivery.unreadBodyBytes = unread
-            return .some(.delivery(delivery))
+            return .event(.delivery(delivery))
         case AMQP_BASIC_ACK_METHOD:
             let ack = method.decoded.assumingMemoryBound(to: amqp_basic_ack_t.self).pointee
-            return .some(.ack(tag: ack.delivery_tag, multiple: ack.multiple != 0))
+            return .event(.ack(tag: ack.delivery_tag, multiple: ack.multiple != 0))
         case AMQP_BASIC_NACK_METHOD:
             let nack = method.decoded.assumingMemoryBound(to: amqp_basic_nack_t.self).pointee
-            return .some(.nack(tag: nack.delivery_tag, multiple: nack.multiple != 0))
+            return .event(.nack(tag: nack.delivery_tag, multiple: nack.multiple != 0))
         case AMQP_BASIC_RETURN_METHOD:
             let returned = method.decoded.assumingMemoryBound(to: amqp_basic_return_t.self).pointee
             let replyCode = returned.reply_code
@@ -464,16 +478,16 @@ final class AMQPConnection {
             let routingKey = String(amqpBytes: returned.routing_key)
             // The returned message's header and body follow: they say which publish came back.
             let (properties, body) = try readContent(channel: channel, doing: "reading a returned message")
-            return .some(.returned(
+            return .event(.returned(
                 replyCode: replyCode, replyText: replyText, exchange: exchange, routingKey: routingKey, properties: properties, body: body
             ))
         case AMQP_BASIC_CANCEL_METHOD:
             let cancel = method.decoded.assumingMemoryBound(to: amqp_basic_cancel_t.self).pointee
-            return .some(.consumerCancelled(consumerTag: String(amqpBytes: cancel.consumer_tag)))
+            return .event(.consumerCancelled(consumerTag: String(amqpBytes: cancel.consumer_tag)))
         case AMQP_CHANNEL_CLOSE_METHOD:
             let close = method.decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee
             acknowledgeChannelClose(channel)
-            return .some(.channelClosed(channel: channel, replyCode: close.reply_code, replyText: String(amqpBytes: close.reply_text)))
+            return .event(.channelClosed(channel: channel, replyCode: close.reply_code, replyText: String(amqpBytes: close.reply_text)))
         case AMQP_CONNECTION_CLOSE_METHOD:
             let close = method.decoded.assumingMemoryBound(to: amqp_connection_close_t.self).pointee
             acknowledgeConnectionClose()
@@ -483,11 +497,11 @@ final class AMQPConnection {
             )
         case AMQP_CONNECTION_BLOCKED_METHOD:
             let blocked = method.decoded.assumingMemoryBound(to: amqp_connection_blocked_t.self).pointee
-            return .some(.blocked(reason: String(amqpBytes: blocked.reason)))
+            return .event(.blocked(reason: String(amqpBytes: blocked.reason)))
         case AMQP_CONNECTION_UNBLOCKED_METHOD:
-            return .some(.unblocked)
+            return .event(.unblocked)
         default:
-            return .some(nil)
+            return .ignoredFrame
         }
     }
 

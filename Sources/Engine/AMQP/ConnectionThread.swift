@@ -277,9 +277,13 @@ final class ConnectionThread: @unchecked Sendable {
     private func readAvailableEvents(_ connection: AMQPConnection) throws(AMQPError) {
         // Bounded, so a flood of deliveries cannot starve queued acks and publishes.
         for _ in 0..<256 {
-            guard let event = try connection.nextEvent() else { return }
-            if let event {
+            switch try connection.nextEvent() {
+            case .wouldBlock:
+                return
+            case .event(let event):
                 try session?.handle(event, on: connection)
+            case .ignoredFrame:
+                break
             }
             // Once librabbitmq holds nothing more, another read would only find the socket empty
             // (a recv and a poll, each a system call): `poll` in `serve` says when more has come.

@@ -128,8 +128,12 @@ public final class ConsumerConnection: Sendable {
                         total += Int(try connection.declareQueue(queue, passive: true, channel: ConsumerSession.channel).messages)
                     }
                     // Deliveries that came in while waiting for the answer wait in librabbitmq: hand them over now.
-                    while connection.hasBufferedFrames, let event = try connection.nextEvent() {
-                        if let event { try session.handle(event, on: connection) }
+                    handOver: while connection.hasBufferedFrames {
+                        switch try connection.nextEvent() {
+                        case .event(let event): try session.handle(event, on: connection)
+                        case .ignoredFrame: continue
+                        case .wouldBlock: break handOver
+                        }
                     }
                     waiter.finish(.success(total))
                 } catch {
