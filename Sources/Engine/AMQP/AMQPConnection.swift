@@ -457,8 +457,9 @@ final class AMQPConnection {
             let routingKey = String(amqpBytes: deliver.routing_key)
             let consumerTag = String(amqpBytes: deliver.consumer_tag)
             let (properties, body, unread) = try readDeliveryContent(channel: channel, doing: "reading delivery \(deliveryTag)")
+            // basic.deliver names the consumer, not the queue: the session that registered it knows which queue that is.
             var delivery = Delivery(
-                deliveryTag: deliveryTag, connectionGeneration: generation, queue: consumerTag,
+                deliveryTag: deliveryTag, connectionGeneration: generation, queue: "", consumerTag: consumerTag,
                 exchange: exchange, routingKey: routingKey, redelivered: redelivered,
                 properties: properties, body: body
             )

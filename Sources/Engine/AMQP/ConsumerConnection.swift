@@ -280,8 +280,8 @@ final class ConsumerSession: ConnectionSession, @unchecked Sendable {
     func handle(_ event: InboundEvent, on connection: AMQPConnection) throws(AMQPError) {
         switch event {
         case .delivery(var delivery):
-            // The connection layer fills `queue` with the consumer tag; name the queue instead.
-            delivery.queue = queueByAnyConsumerTag[delivery.queue] ?? delivery.queue
+            // basic.deliver carries only the consumer tag; every tag of this connection is in the map.
+            delivery.queue = queueByAnyConsumerTag[delivery.consumerTag] ?? delivery.queue
             settlement.delivered(delivery.deliveryTag)
             if !onDelivery(delivery) {
                 try connection.nack(delivery.deliveryTag, multiple: false, requeue: true, channel: Self.channel)

@@ -8,8 +8,12 @@ public struct Delivery: Sendable {
     public var deliveryTag: UInt64
     /// Which consumer connection (counting reconnects) received it.
     public var connectionGeneration: UInt64
-    /// The queue it was consumed from.
+    /// The queue it was consumed from (or fetched from, for `basic.get`).
     public var queue: String
+    /// The tag of the consumer the broker delivered it to: the broker's own name for one
+    /// `basic.consume` of ``queue``, new on every (re)registration. Empty for a message
+    /// fetched with `basic.get` (``BrokerAdmin/fetch(from:)``), which no consumer received.
+    public var consumerTag: String
     /// The exchange it was published to.
     public var exchange: String
     /// The routing key it was published with.
@@ -29,11 +33,14 @@ public struct Delivery: Sendable {
     /// because a tag stops meaning anything once its channel closes, even if the channel number is reopened.
     var channelOpening: UInt64 = 0
 
-    /// Creates a delivery.
+    /// Creates a delivery. The connection layer makes one per `basic.deliver` or `basic.get`;
+    /// tests and the processing benchmark make their own to drive the pipeline without a
+    /// broker, and may leave `consumerTag` empty.
     public init(
         deliveryTag: UInt64,
         connectionGeneration: UInt64,
         queue: String,
+        consumerTag: String = "",
         exchange: String,
         routingKey: String,
         redelivered: Bool,
@@ -44,6 +51,7 @@ public struct Delivery: Sendable {
         self.deliveryTag = deliveryTag
         self.connectionGeneration = connectionGeneration
         self.queue = queue
+        self.consumerTag = consumerTag
         self.exchange = exchange
         self.routingKey = routingKey
         self.redelivered = redelivered
