@@ -32,19 +32,6 @@ final class ConnectionThread: @unchecked Sendable {
     /// A unit of work to run on the connection thread with its open connection.
     typealias Command = @Sendable (AMQPConnection) throws(AMQPError) -> Void
 
-    /// How reconnecting behaves.
-    struct ReconnectPolicy: Sendable {
-        /// Keep reconnecting after a failure; false makes the first failure final.
-        var enabled: Bool
-        /// First delay after a failure.
-        var initialDelay: Duration
-        /// Longest delay between attempts.
-        var maximumDelay: Duration
-
-        /// Fail at the first error: for command-line tools.
-        static let never = ReconnectPolicy(enabled: false, initialDelay: .zero, maximumDelay: .zero)
-    }
-
     /// A command and what to tell its caller if it never runs.
     private struct QueuedCommand {
         var run: Command
@@ -60,7 +47,7 @@ final class ConnectionThread: @unchecked Sendable {
 
     private let name: String
     private let endpoint: AMQPEndpoint
-    private let reconnect: ReconnectPolicy
+    private let reconnect: ReconnectSettings
     private let logger: Logger
     private let pending = Mutex(Pending())
     private let wake = WakeSignal()
@@ -74,7 +61,7 @@ final class ConnectionThread: @unchecked Sendable {
     let isConnected = Atomic<Bool>(false)
 
     /// Creates a thread for `endpoint`; `start` launches it.
-    init(name: String, endpoint: AMQPEndpoint, reconnect: ReconnectPolicy, logger: Logger) {
+    init(name: String, endpoint: AMQPEndpoint, reconnect: ReconnectSettings, logger: Logger) {
         self.name = name
         self.endpoint = endpoint
         self.reconnect = reconnect

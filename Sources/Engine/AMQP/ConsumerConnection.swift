@@ -16,6 +16,7 @@ public final class ConsumerConnection: Sendable {
     /// - Parameters:
     ///   - queues: the queues to consume from.
     ///   - prefetch: how many unacknowledged deliveries the broker may send ahead.
+    ///   - reconnect: keep reconnecting after failures (the daemon) or fail at the first (``ReconnectSettings/never``, tools).
     ///   - onConnect: runs on every (re)connection before consuming, for example to declare topology.
     ///   - onDelivery: takes a delivery; returns false when it cannot, and the delivery goes back to the queue.
     ///   - bodyReadLimit: deliveries declaring a larger body arrive without it (``Delivery/unreadBodyBytes``).
@@ -26,14 +27,14 @@ public final class ConsumerConnection: Sendable {
         endpoint: AMQPEndpoint,
         queues: [String],
         prefetch: Int,
-        reconnect: ReconnectSettings? = nil,
+        reconnect: ReconnectSettings = .never,
         logger: Logger,
         onConnect: (@Sendable (BrokerAdmin) throws(AMQPError) -> Void)? = nil,
         onDelivery: @escaping @Sendable (Delivery) -> Bool,
         onConnectionLost: (@Sendable (UInt64) -> Void)? = nil,
         bodyReadLimit: Int? = nil
     ) {
-        thread = ConnectionThread(name: "consumer", endpoint: endpoint, reconnect: reconnect?.policy ?? .never, logger: logger)
+        thread = ConnectionThread(name: "consumer", endpoint: endpoint, reconnect: reconnect, logger: logger)
         session = ConsumerSession(
             queues: queues, prefetch: prefetch, logger: logger, onConnect: onConnect, onDelivery: onDelivery, onConnectionLost: onConnectionLost
         )

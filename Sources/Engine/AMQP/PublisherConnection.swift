@@ -19,18 +19,18 @@ public final class PublisherConnection: Sendable {
     /// Creates a publisher; `start` connects.
     ///
     /// - Parameters:
-    ///   - reconnect: keep reconnecting after failures (the daemon) or fail at the first (tools).
+    ///   - reconnect: keep reconnecting after failures (the daemon) or fail at the first (``ReconnectSettings/never``, tools).
     ///   - onConnect: runs on every (re)connection before publishing resumes, for example to declare topology.
     ///   - onConfirmLatency: told, on the connection thread, how long each confirmed publish waited for its confirm.
     public init(
         endpoint: AMQPEndpoint,
         name: String = "publisher",
-        reconnect: ReconnectSettings? = nil,
+        reconnect: ReconnectSettings = .never,
         logger: Logger,
         onConnect: (@Sendable (BrokerAdmin) throws(AMQPError) -> Void)? = nil,
         onConfirmLatency: (@Sendable (Duration) -> Void)? = nil
     ) {
-        thread = ConnectionThread(name: name, endpoint: endpoint, reconnect: reconnect?.policy ?? .never, logger: logger)
+        thread = ConnectionThread(name: name, endpoint: endpoint, reconnect: reconnect, logger: logger)
         session = PublisherSession(logger: logger, onConnect: onConnect, onConfirmLatency: onConfirmLatency)
     }
 
@@ -100,24 +100,6 @@ public final class PublisherConnection: Sendable {
     public func close() async {
         thread.stop()
         await thread.waitUntilFinished(atMost: ConnectionThread.closeWaitLimit)
-    }
-}
-
-/// How a long-running connection reconnects.
-public struct ReconnectSettings: Sendable {
-    /// First delay after a failure.
-    public var initialDelay: Duration
-    /// Longest delay between attempts.
-    public var maximumDelay: Duration
-
-    /// Creates settings.
-    public init(initialDelay: Duration = .milliseconds(200), maximumDelay: Duration = .seconds(30)) {
-        self.initialDelay = initialDelay
-        self.maximumDelay = maximumDelay
-    }
-
-    var policy: ConnectionThread.ReconnectPolicy {
-        ConnectionThread.ReconnectPolicy(enabled: true, initialDelay: initialDelay, maximumDelay: maximumDelay)
     }
 }
 
