@@ -1,44 +1,11 @@
 import CRabbitMQ
 import Foundation
 
-/// Something the broker sent that was not the answer to a call tweetd made.
-enum InboundEvent {
-    /// A message delivered to one of our consumers.
-    case delivery(Delivery)
-    /// Publisher confirm: everything up to `tag` (when `multiple`) or just `tag` is safe.
-    case ack(tag: UInt64, multiple: Bool)
-    /// Publisher confirm: the broker could not take the message(s).
-    case nack(tag: UInt64, multiple: Bool)
-    /// A mandatory message that no queue took, with its content so it can be matched to its publish; its confirm follows.
-    case returned(replyCode: UInt16, replyText: String, exchange: String, routingKey: String, properties: MessageProperties, body: [UInt8])
-    /// The broker closed a channel; close-ok has been sent, the channel number is free again.
-    case channelClosed(channel: UInt16, replyCode: UInt16, replyText: String)
-    /// The broker cancelled a consumer (its queue was deleted, for example).
-    case consumerCancelled(consumerTag: String)
-    /// The broker stopped reading from us (memory or disk alarm).
-    case blocked(reason: String)
-    /// The broker reads from us again.
-    case unblocked
-}
-
-/// What one non-blocking read of the connection found (``AMQPConnection/nextEvent()``).
-enum InboundRead {
-    /// The broker sent something the session must handle.
-    case event(InboundEvent)
-    /// A frame was read and dropped because it asks nothing of the session: a method tweetd
-    /// does not act on, or a content frame no method of ours claimed. More may be buffered
-    /// behind it. (librabbitmq consumes heartbeats itself; they never show up here.)
-    case ignoredFrame
-    /// Nothing was buffered or waiting on the socket: reading again now would find nothing,
-    /// so the caller can sleep in `poll` until the socket becomes readable.
-    case wouldBlock
-}
-
 /// Owns one librabbitmq connection and every C value that goes with it.
 ///
 /// Not thread-safe by design: librabbitmq forbids touching a connection from two
 /// threads, so each instance is confined to the `ConnectionThread` that made it.
-/// All C types stay inside this file and `FieldTable+C.swift`.
+/// No C type leaves the `RabbitMQ` folder: callers see `Delivery`, `InboundEvent` and `AMQPError`.
 final class AMQPConnection {
     /// The longest a polite close waits for the broker's answer.
     static let closeTimeout: Duration = .seconds(2)
@@ -667,24 +634,5 @@ final class AMQPConnection {
     private static func libraryText(_ status: Int32) -> String {
         guard let text = amqp_error_string2(status) else { return "status \(status)" }
         return String(cString: text)
-    }
-}
-
-extension String {
-    /// Calls `body` with amqp_bytes_t that point into this string's UTF-8, valid only inside the call.
-    func withAMQPBytes<Result>(_ body: (amqp_bytes_t) throws -> Result) rethrows -> Result {
-        var copy = self
-        return try copy.withUTF8 { utf8 in
-            try body(amqp_bytes_t(len: utf8.count, bytes: UnsafeMutableRawPointer(mutating: utf8.baseAddress)))
-        }
-    }
-
-    /// Copies amqp_bytes_t into a String, repairing invalid UTF-8.
-    init(amqpBytes bytes: amqp_bytes_t) {
-        guard bytes.len > 0, let pointer = bytes.bytes else {
-            self = ""
-            return
-        }
-        self = String(decoding: UnsafeRawBufferPointer(start: pointer, count: bytes.len), as: UTF8.self)
     }
 }
