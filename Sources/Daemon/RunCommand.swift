@@ -4,7 +4,6 @@ import Foundation
 import Logging
 import Metrics
 import Prometheus
-import ServiceLifecycle
 
 /// `tweetd run`: the daemon.
 struct RunCommand: AsyncParsableCommand {
@@ -91,121 +90,37 @@ struct RunCommand: AsyncParsableCommand {
             ) { first, _ in first }),
         ])
 
-        let topology = configuration.topology
         let registry = PrometheusCollectorRegistry()
-        let metrics = TweetdMetrics.prometheus(registry: registry)
         // Anything else in the process that uses swift-metrics lands in the same registry.
         MetricsSystem.bootstrap(TweetdMetrics.prometheusFactory(registry: registry))
-        let chainBuilder = ProviderChainBuilder(environment: ProcessInfo.processInfo.environment, metrics: metrics)
-        let chain: ProviderChain<ContinuousClock>
+        let application: TweetdApplication
         do {
-            chain = try chainBuilder.build(configuration)
+            application = try await TweetdApplication.build(
+                configuration: configuration,
+                options: TweetdApplication.Options(
+                    drain: drain, progressInterval: progressInterval,
+                    progressDisplay: statusLine.map { .terminal($0) } ?? .log, reload: reloadConfiguration
+                ),
+                logger: logger, logLevel: logLevel, registry: registry
+            )
         } catch {
-            await chainBuilder.shutdown()
-            throw CommandFailure.usage(error.description)
-        }
-        // The providers' series were registered by the chain builder.
-        metrics.register(queues: topology.monitoredQueues.map(\.name), workers: configuration.processing.workers)
-        let settings = configuration.pipelineSettings(drain: drain)
-        let pipeline = TweetPipeline(
-            broker: RabbitMQBroker(
-                endpoint: configuration.endpoint, topology: topology, reconnect: configuration.reconnectSettings,
-                bodyReadLimit: settings.bodyReadLimit, metrics: metrics, logger: logger
-            ),
-            topology: topology,
-            outcomes: OutcomeBuilder(decoder: configuration.tweetDecoder, topology: topology),
-            chain: chain,
-            settings: settings,
-            metrics: metrics,
-            logger: logger
-        )
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        if drain {
-            // Listed first so it is shut down last, after the pipeline's final numbers are in.
-            let progress = DrainProgressReporter(
-                pipeline: pipeline, workers: configuration.processing.workers, endpoint: configuration.endpoint,
-                queues: topology.monitoredQueues, interval: progressInterval,
-                display: statusLine.map { .terminal($0) } ?? .log, logger: logger
-            )
-            services.append(.init(service: progress, successTerminationBehavior: .gracefullyShutdownGroup))
-        }
-        // The listener and the snapshots come before the pipeline, so they are shut down after it
-        // and /readyz says "shutting down" while in-flight messages finish.
-        let reporter = MetricsReporter(
-            pipeline: pipeline, metrics: metrics, endpoint: configuration.endpoint, reconnect: configuration.reconnectSettings,
-            topology: topology, configuration: configuration.metrics, logger: logger
-        )
-        if let listen = configuration.metrics.listen {
-            let history = ThroughputHistory()
-            let stats = CachedStats {
-                Dashboard.statsJSON(snapshot: reporter.currentSnapshot(), history: history, version: TweetdVersion.current)
-            }
-            let server = ObservabilityHTTPServer(
-                address: listen, logger: logger,
-                route: ObservabilityEndpoints.route(pipeline: pipeline, registry: registry) { stats.current }
-            )
-            do {
-                let port = try await server.bind()
-                logger.info("metrics listening", metadata: [
-                    "address": .string("http://\(MetricsConfiguration.ListenAddress(host: listen.host, port: port))"),
-                ])
-                services.append(.init(service: server))
-                services.append(.init(service: RepeatingService(interval: history.interval) {
-                    history.record(pipeline.statistics.snapshot(), at: .now, time: Date(), workers: pipeline.workerCount)
-                }))
-                // The page polls every 2 s; the body is rebuilt as often, whatever the number of viewers.
-                services.append(.init(service: RepeatingService(interval: .seconds(2)) { stats.refresh() }))
-            } catch {
-                let problem = "metrics.listen \(listen): \(error)"
-                // A batch run next to a running daemon should not fail over the daemon's port.
-                guard drain else {
-                    await chainBuilder.shutdown()
-                    throw CommandFailure.runtime(problem)
-                }
-                logger.warning("no metrics listener for this drain run", metadata: [LogKey.error: .string(problem)])
+            switch error.code {
+            case .providerChain: throw CommandFailure.usage(error.message)
+            case .metricsListener: throw CommandFailure.runtime(error.message)
             }
         }
-        // Queue depths and snapshots cost a broker connection and a poll of every queue: only for someone to read them.
-        if configuration.metrics.listen != nil || configuration.metrics.publishIntervalSeconds > 0 {
-            services.append(.init(service: reporter))
-        }
-        services.append(.init(service: ConfigurationReloader(
-            running: configuration, load: reloadConfiguration, pipeline: pipeline, chainBuilder: chainBuilder,
-            logLevel: logLevel, logger: logger
-        )))
-        services.append(.init(service: pipeline, successTerminationBehavior: .gracefullyShutdownGroup))
-        var groupConfiguration = ServiceGroupConfiguration(
-            services: services,
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
-        )
-        groupConfiguration.maximumGracefulShutdownDuration = .seconds(configuration.processing.shutdownGraceSeconds)
-        groupConfiguration.maximumCancellationDuration = .seconds(5)
-        let group = ServiceGroup(configuration: groupConfiguration)
-
-        let started = ContinuousClock.now
-        let startedAt = Date()
+        let outcome: TweetdApplication.Outcome
         do {
-            try await group.run()
+            outcome = try await application.run()
         } catch {
-            await chainBuilder.shutdown()
             throw CommandFailure.runtime("\(error)")
         }
-        await chainBuilder.shutdown()
-        let elapsed = (ContinuousClock.now - started) / .seconds(1)
-        let statistics = pipeline.statistics.snapshot()
         if drain {
-            print(RunSummary(statistics: statistics, elapsedSeconds: elapsed, workers: pipeline.workerCount).text)
+            print(outcome.summary.text)
         }
         if let report {
-            let input = DrainReportInput(
-                startedAt: startedAt, finishedAt: Date(), elapsedSeconds: elapsed,
-                workers: pipeline.workerCount, prefetch: configuration.processing.prefetch, statistics: statistics,
-                providers: DrainReport.derivedProviderStatistics(statistics)
-                    .merging(pipeline.chain.statistics.snapshot().mapValues(\.reportStatistics)) { _, requests in requests }
-            )
             do {
-                try Data(DrainReport.json(input)).write(to: URL(fileURLWithPath: report))
+                try Data(DrainReport.json(outcome.reportInput)).write(to: URL(fileURLWithPath: report))
             } catch {
                 throw CommandFailure.runtime("could not write the report to \(report): \(error.localizedDescription)")
             }
