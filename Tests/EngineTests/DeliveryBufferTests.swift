@@ -25,12 +25,23 @@ struct DeliveryBufferTests {
     }
 
     @Test("A waiting worker gets the next push at once")
-    func waitingWorkerIsHandedThePush() async {
+    func waitingWorkerIsHandedThePush() async throws {
         let buffer = DeliveryBuffer()
         async let taken = buffer.next()
-        // Give the waiter time to register; the push then hands the delivery over directly.
-        try? await Task.sleep(for: .milliseconds(20))
+        // Only a push that meets a registered waiter proves the hand-over: pushed earlier, the
+        // delivery would sit in the buffer and `next()` would find it there just the same.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while buffer.waitingWorkers == 0, ContinuousClock.now < deadline {
+            await Task.yield()
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        try #require(buffer.waitingWorkers == 1)
         buffer.push(delivery(42, priority: 3))
+        let buffered = buffer.count
+        #expect(buffered == 0, "the push went into the buffer instead of to the waiting worker")
+        #expect(buffer.waitingWorkers == 0)
+        // A delivery left in the buffer never reaches the waiter: wake it with nil so the test fails instead of hanging.
+        if buffered != 0 { _ = buffer.finish() }
         #expect(await taken?.deliveryTag == 42)
     }
 

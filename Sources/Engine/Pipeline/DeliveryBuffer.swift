@@ -107,6 +107,12 @@ public final class DeliveryBuffer: Sendable {
     public var count: Int {
         state.withLock { $0.heap.count }
     }
+
+    /// How many workers wait in ``next()`` for a delivery: the next `push` goes straight to the
+    /// first of them instead of into the buffer.
+    public var waitingWorkers: Int {
+        state.withLock { $0.waiters.count }
+    }
 }
 
 /// A binary max-heap of deliveries by (priority, earlier arrival).
