@@ -51,11 +51,13 @@ struct BrokerAdminFetchTests {
             let padding = String(repeating: "p", count: 200_000)
             try await broker.publish((0..<count).map { tweetBody(id: "b\($0)", text: padding) }, with: client)
             let handedOver = Mutex(0)
+            let origins = Mutex<Set<[String]>>([])
             let consumer = ConsumerConnection(
                 endpoint: broker.endpoint, queues: [broker.inputQueue], prefetch: count,
                 logger: Logger(label: "test"),
-                onDelivery: { _ in
+                onDelivery: { delivery in
                     handedOver.withLock { $0 += 1 }
+                    origins.withLock { _ = $0.insert([delivery.queue, delivery.consumerTag]) }
                     return true
                 }
             )
@@ -70,6 +72,11 @@ struct BrokerAdminFetchTests {
             }
             #expect(try await consumer.readyMessages(in: [broker.inputQueue]) == 0)
             #expect(handedOver.withLock { $0 } == count)
+            // Every delivery names the queue it came from and the one consumer that received it.
+            let seen = origins.withLock { $0 }
+            #expect(seen.count == 1)
+            #expect(seen.first?.first == broker.inputQueue)
+            #expect(seen.first?.last?.isEmpty == false)
             await consumer.close()
         }
     }

@@ -6,8 +6,9 @@ import Testing
 /// in priority order, and nothing is acked before its result is safe.
 ///
 /// Graceful shutdown's own logic (in-flight messages finish, buffered ones go back, a later
-/// drain has no duplicates) is specified on the in-memory broker (EngineTests `PipelineTests`);
-/// SIGTERM through the real binary is in `ChaosTests`.
+/// drain has no duplicates) is also specified on the in-memory broker (EngineTests
+/// `PipelineTests`); the SIGTERM test here proves what only a real broker can: the last acks
+/// reach it before the connection closes, and what was unacked comes back exactly once.
 @Suite("Core pipeline on a real broker", .serialized)
 struct CorePipelineTests {
     @Test("2,000 tweets with random priorities give exactly 2,000 results, one per tweet")
@@ -156,6 +157,39 @@ struct CorePipelineTests {
             #expect(try await broker.inspect(broker.topology.deadLetterQueue, with: client).messages == 0)
             daemon.terminate()
             #expect(await daemon.waitForExit(timeout: .seconds(30)) == 0)
+        }
+    }
+
+    @Test("SIGTERM mid-run exits 0, finishes what was in flight, and a later drain leaves no duplicates")
+    func sigtermFinishesInFlightWork() async throws {
+        try await TestBroker.with { broker, client in
+            let count = 4000
+            let ids = (0..<count).map { "term-\($0)" }
+            try await broker.publish(ids.map { tweetBody(id: $0, text: "graceful shutdown test \($0) 🎉 #test") }, with: client)
+
+            let daemon = try DaemonProcess(arguments: ["run"], configuration: broker.configurationYAML(workers: 8))
+            let started = try await eventually(timeout: .seconds(60), every: .milliseconds(20)) {
+                try await broker.inspect(broker.topology.resultsQueue!, with: client).messages >= 200
+            }
+            try #require(started, "results started to flow; stderr:\n\(daemon.standardError)")
+            daemon.terminate()
+            let terminatedAt = ContinuousClock.now
+            let status = await daemon.waitForExit(timeout: .seconds(25))
+            print("exit after SIGTERM: \(String(describing: status)) in \(ContinuousClock.now - terminatedAt)")
+            #expect(status == 0, "stderr:\n\(daemon.standardError.suffix(2000))")
+
+            let firstResults = try await broker.inspect(broker.topology.resultsQueue!, with: client).messages
+            let left = try await broker.inspect(broker.inputQueue, with: client).messages
+            print("after SIGTERM: results \(firstResults) + left in queue \(left) = \(firstResults + left) of \(count)")
+            #expect(firstResults + left == count, "every message either has its result or is back in the queue")
+
+            let drain = try DaemonProcess(arguments: ["run", "--drain"], configuration: broker.configurationYAML(workers: 8))
+            #expect(await drain.waitForExit(timeout: .seconds(120)) == 0)
+            let results = try await broker.takeAll(from: broker.topology.resultsQueue!, with: client)
+            let resultIDs = try results.map { try #require(resultJSON($0)["id"] as? String) }
+            print("after drain: results \(results.count), distinct \(Set(resultIDs).count)")
+            #expect(results.count == count, "no duplicates and nothing lost")
+            #expect(Set(resultIDs) == Set(ids))
         }
     }
 }
