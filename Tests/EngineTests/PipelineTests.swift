@@ -75,6 +75,7 @@ struct PipelineTests {
         #expect(snapshot.acked.count == ids.count)
         #expect(Set(snapshot.acked).count == ids.count, "no delivery acked twice")
         #expect(snapshot.unacked == 0 && snapshot.ready.values.reduce(0, +) == 0)
+        #expect(snapshot.invalidSettles == 0, "no ack or nack of a tag already settled")
         #expect(broker.deadLetters.isEmpty)
         #expect(running.pipeline.statistics.snapshot().settled == ids.count)
     }
@@ -147,6 +148,9 @@ struct PipelineTests {
         #expect(await broker.wait { $0.acked.count == 1 })
         let dead = try #require(broker.deadLetters.first)
         #expect(broker.deadLetters.count == 1)
+        let refused = broker.snapshot.refused
+        #expect(refused.count == 2, "the full copy was tried twice before the minimal form")
+        #expect(refused.allSatisfy { $0.properties.headers["trace"] == .string("abc") })
         #expect(dead.properties.headers[DeadLetter.Header.category] == .string(ErrorCategory.invalidInput.rawValue))
         #expect(dead.properties.headers["trace"] == nil)
         #expect(dead.body == Array("{not json".utf8), "the body is untouched")
@@ -164,7 +168,8 @@ struct PipelineTests {
 
         await first.group.triggerGracefulShutdown()
         #expect(await broker.wait { $0.ready.values.reduce(0, +) == 8 }, "the 8 no worker started are back in the queue")
-        #expect(!first.pipeline.readiness.ready)
+        #expect(first.pipeline.readiness.ready == false)
+        #expect(first.pipeline.readiness.reason == "shutting down")
         #expect(broker.snapshot.acked.isEmpty, "the two in flight still wait for their confirms")
         broker.releaseConfirms()
         try await first.task.value
@@ -177,6 +182,7 @@ struct PipelineTests {
         let results = try resultIDs(broker.results)
         #expect(results.count == ids.count, "no duplicates")
         #expect(Set(results) == Set(ids), "nothing lost")
+        #expect(broker.snapshot.invalidSettles == 0)
     }
 
     @Test("Drain mode does not end while a retry waits in a delay queue; it ends once that retry has its result")
@@ -219,6 +225,7 @@ struct PipelineTests {
         let duplicates = results.count - Set(results).count
         #expect(Set(results) == Set(ids), "nothing lost")
         #expect(duplicates == 1, "only the delivery in flight at the loss has a second result (at least once): \(duplicates)")
+        #expect(broker.snapshot.invalidSettles == 0, "the lost connection's ack was dropped, not sent on the new one")
     }
 
     @Test("A reload raising the workers starts them at once; lowering them loses nothing")
@@ -238,6 +245,7 @@ struct PipelineTests {
         broker.releaseConfirms()
         #expect(await broker.wait { $0.acked.count == 10 })
         #expect(try resultIDs(broker.results).sorted() == ids.sorted())
+        #expect(broker.snapshot.invalidSettles == 0)
         try await running.shutDown()
     }
 

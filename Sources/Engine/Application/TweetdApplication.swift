@@ -159,16 +159,15 @@ public struct TweetdApplication: Sendable {
     private static func makePipeline(
         configuration: TweetdConfiguration, drain: Bool, chain: ProviderChain<ContinuousClock>, metrics: TweetdMetrics, logger: Logger
     ) -> TweetPipeline {
-        let settings = configuration.pipelineSettings(drain: drain)
-        return TweetPipeline(
+        TweetPipeline(
             broker: RabbitMQBroker(
                 endpoint: configuration.endpoint, topology: configuration.topology, reconnect: configuration.reconnectSettings,
-                bodyReadLimit: settings.bodyReadLimit, metrics: metrics, logger: logger
+                metrics: metrics, logger: logger
             ),
             topology: configuration.topology,
             outcomes: OutcomeBuilder(decoder: configuration.tweetDecoder, topology: configuration.topology),
             chain: chain,
-            settings: settings,
+            settings: configuration.pipelineSettings(drain: drain),
             metrics: metrics,
             logger: logger
         )

@@ -5,6 +5,11 @@ import Synchronization
 /// The broker orders only what waits in its queue; once a batch is prefetched,
 /// this buffer keeps the order among them. Equal priorities leave in arrival
 /// order. The consumer thread pushes without blocking; workers wait in `next()`.
+///
+/// It also keeps the one count of a delivery's life in the pipeline: from ``push(_:)``
+/// until ``settle()`` (acked or given back), whether it waits here or a worker holds it.
+/// Both parts are read under one lock (``counts``), so a reader never sees a delivery
+/// both waiting and held.
 public final class DeliveryBuffer: Sendable {
     private struct Waiter {
         var id: UInt64
@@ -16,6 +21,8 @@ public final class DeliveryBuffer: Sendable {
         var waiters: [Waiter] = []
         var nextWaiterID: UInt64 = 0
         var finished = false
+        /// Pushed and not yet settled: waiting in the heap or held by a worker.
+        var unsettled = 0
     }
 
     private let state = Mutex(State())
@@ -23,11 +30,38 @@ public final class DeliveryBuffer: Sendable {
     /// Creates an empty buffer.
     public init() {}
 
-    /// Hands `delivery` to a waiting worker or keeps it; false once the buffer is finished.
+    /// Hands `delivery` to a waiting worker or keeps it, and counts it unsettled until ``settle()``;
+    /// false (and not counted) once the buffer is finished.
     @discardableResult
     public func push(_ delivery: Delivery) -> Bool {
+        put(delivery, counting: true)
+    }
+
+    /// A worker that will not process `delivery` puts it back for another; it stays counted.
+    /// False once the buffer is finished: the worker must then give it back to the broker and ``settle()``.
+    public func giveBack(_ delivery: Delivery) -> Bool {
+        put(delivery, counting: false)
+    }
+
+    /// One delivery a worker held is acked or given back to the broker.
+    public func settle() {
+        state.withLock { $0.unsettled -= 1 }
+    }
+
+    /// Deliveries pushed and not yet settled: buffered, or held by a worker.
+    public var unsettledCount: Int {
+        state.withLock { $0.unsettled }
+    }
+
+    /// Deliveries waiting here, and deliveries workers hold, read together.
+    public var counts: (buffered: Int, held: Int) {
+        state.withLock { ($0.heap.count, $0.unsettled - $0.heap.count) }
+    }
+
+    private func put(_ delivery: Delivery, counting: Bool) -> Bool {
         let (accepted, waiter): (Bool, Waiter?) = state.withLock { state in
             if state.finished { return (false, nil) }
+            if counting { state.unsettled += 1 }
             if !state.waiters.isEmpty {
                 return (true, state.waiters.removeFirst())
             }
@@ -65,12 +99,14 @@ public final class DeliveryBuffer: Sendable {
         }
     }
 
-    /// Stops accepting deliveries, wakes every waiting worker with nil, and returns what was still buffered.
+    /// Stops accepting deliveries, wakes every waiting worker with nil, and returns what was still
+    /// buffered, no longer counted: the caller gives it back to the broker.
     public func finish() -> [Delivery] {
         let (waiters, remaining) = state.withLock { state -> ([Waiter], [Delivery]) in
             state.finished = true
             var remaining: [Delivery] = []
             while let delivery = state.heap.popFirst() { remaining.append(delivery) }
+            state.unsettled -= remaining.count
             defer { state.waiters.removeAll() }
             return (state.waiters, remaining)
         }
@@ -80,7 +116,7 @@ public final class DeliveryBuffer: Sendable {
         return remaining
     }
 
-    /// Removes every waiting delivery that `shouldDrop` picks; returns how many went.
+    /// Removes (and no longer counts) every waiting delivery that `shouldDrop` picks; returns how many went.
     @discardableResult
     public func removeAll(where shouldDrop: (Delivery) -> Bool) -> Int {
         state.withLock { state in
@@ -94,6 +130,7 @@ public final class DeliveryBuffer: Sendable {
                 }
             }
             state.heap = kept
+            state.unsettled -= dropped
             return dropped
         }
     }

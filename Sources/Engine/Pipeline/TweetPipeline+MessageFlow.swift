@@ -11,13 +11,7 @@ extension TweetPipeline {
     /// Takes a delivery from the source's thread into the buffer; false once the pipeline takes
     /// no more work (the source then gives it back).
     func accept(_ delivery: Delivery) -> Bool {
-        // Counted before the push, so a worker that settles it at once never takes the count below zero.
-        unsettled.add(1, ordering: .relaxed)
-        guard buffer.push(delivery) else {
-            unsettled.subtract(1, ordering: .relaxed)
-            return false
-        }
-        return true
+        buffer.push(delivery)
     }
 
     /// The broker gives a lost connection's deliveries back to their queues: processing the
@@ -25,7 +19,6 @@ extension TweetPipeline {
     func dropDeliveries(ofLostConnection generation: UInt64) {
         let dropped = buffer.removeAll { $0.connectionGeneration == generation }
         if dropped > 0 {
-            unsettled.subtract(dropped, ordering: .relaxed)
             logger.info("dropped deliveries of a lost consumer connection; the broker delivers them again", metadata: [
                 "dropped": .stringConvertible(dropped),
             ])
@@ -43,15 +36,15 @@ extension TweetPipeline {
         while !workers.leaveIfSurplus(), let delivery = await buffer.next() {
             if workers.leaveIfSurplus() {
                 // Idle when a reload lowered the count: the delivery goes to a worker that stays.
-                if !buffer.push(delivery) {
+                if !buffer.giveBack(delivery) {
                     source.nack(delivery, requeue: true)
-                    unsettled.subtract(1, ordering: .relaxed)
+                    buffer.settle()
                 }
                 return
             }
             guard source.isLive(generation: delivery.connectionGeneration) else {
                 // Its connection died after it was buffered: the broker delivers it again.
-                unsettled.subtract(1, ordering: .relaxed)
+                buffer.settle()
                 continue
             }
             if let unread = delivery.unreadBodyBytes {
@@ -61,7 +54,7 @@ extension TweetPipeline {
             let settled = await handle(delivery, connections: connections, logger: logger)
             // Settled before it is recorded, so whoever reads the statistics and then the
             // in-flight count (progress reporting) never counts one message twice.
-            unsettled.subtract(1, ordering: .relaxed)
+            buffer.settle()
             if let settled {
                 statistics.record(settled.kind, provider: settled.provider, priority: delivery.priority, seconds: settled.seconds)
             }
@@ -202,7 +195,7 @@ extension TweetPipeline {
     /// `rejected`) instead of tweetd's headers, since tweetd never held the body to copy it.
     private func rejectUnread(_ delivery: Delivery, declaredBytes: UInt64, source: any DeliverySource, logger: Logger) {
         source.nack(delivery, requeue: false)
-        unsettled.subtract(1, ordering: .relaxed)
+        buffer.settle()
         statistics.record(.deadLetter(.invalidInput, reason: "body too large to read"), priority: delivery.priority, seconds: 0)
         Self.messageLogger(logger, delivery: delivery, tweetID: nil, attempt: nil).warning(
             "rejected a body too large to read; the broker dead-letters it whole", metadata: [

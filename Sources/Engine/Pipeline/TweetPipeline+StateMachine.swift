@@ -39,15 +39,28 @@ extension TweetPipeline {
             case none
         }
 
+        /// What to do once both connections are open.
+        enum ConnectedAction {
+            /// Consume; register the consumers again first if a reload changed the prefetch meanwhile.
+            case consume(PrefetchAction)
+            /// The pipeline stopped taking work while connecting: cancel the consumers at once;
+            /// the connections close when the (workerless) run ends.
+            case stopConsuming(any DeliverySource)
+        }
+
         /// Both connections opened.
-        mutating func connected(_ connections: Connections) -> PrefetchAction {
-            guard case .starting = state else {
-                // A shutdown arrived while connecting: the run closes them as it stops.
-                return .none
+        mutating func connected(_ connections: Connections) -> ConnectedAction {
+            switch state {
+            case .starting:
+                state = .running(connections)
+                // A reload while the broker was still out of reach found no consumer to tell.
+                return .consume(connections.source.prefetch == prefetch ? .none : .apply(connections.source, prefetch))
+            case .stopping(.none):
+                state = .stopping(connections)
+                return .stopConsuming(connections.source)
+            case .running, .stopping(.some), .stopped:
+                preconditionFailure("connected twice")
             }
-            state = .running(connections)
-            // A reload while the broker was still out of reach found no consumer to tell.
-            return connections.source.prefetch == prefetch ? .none : .apply(connections.source, prefetch)
         }
 
         /// A reload changed the prefetch.
@@ -75,6 +88,7 @@ extension TweetPipeline {
         mutating func stopTakingWork() -> StopAction {
             switch state {
             case .starting:
+                // ``connected(_:)`` then cancels the consumers, and the run closes the connections.
                 state = .stopping(nil)
                 return .finishWithoutConsumer
             case .running(let connections):

@@ -26,12 +26,9 @@ public final class TweetPipeline: Service {
     let metrics: TweetdMetrics
     private let lifecycle: Mutex<StateMachine>
     let workers: WorkerPool
-    /// Prefetched deliveries waiting for a worker, highest priority first.
+    /// Prefetched deliveries waiting for a worker, highest priority first; it also counts every
+    /// delivery handed over and not yet acked or given back (drain mode ends only at 0).
     let buffer = DeliveryBuffer()
-    /// Deliveries handed over by the source and not yet acked or given back: buffered, being
-    /// processed, or waiting for their result's confirm. The one count of a message's life:
-    /// drain mode ends only at 0, and the messages in flight are these minus the buffered ones.
-    let unsettled = Atomic<Int>(0)
     /// Producers' header values already reported as ignored.
     let ignoredHeaders = IgnoredHeaderLog()
 
@@ -120,8 +117,7 @@ public final class TweetPipeline: Service {
 
     /// Messages a worker holds right now (processing, or waiting for the confirm of their result).
     public var inFlightCount: Int {
-        // A delivery counts as unsettled a moment before it is buffered: never below zero.
-        max(0, unsettled.load(ordering: .relaxed) - buffer.count)
+        buffer.counts.held
     }
 
     /// Prefetched deliveries waiting for a worker right now.
@@ -129,11 +125,18 @@ public final class TweetPipeline: Service {
         buffer.count
     }
 
+    /// Messages in flight and deliveries buffered, read at one instant: no delivery is in both.
+    public var messageCounts: (inFlight: Int, buffered: Int) {
+        let counts = buffer.counts
+        return (counts.held, counts.buffered)
+    }
+
     /// Runs until graceful shutdown, or in drain mode until the queues are empty.
     public func run() async throws {
         let source = broker.makeSource(
             consuming: topology.inputQueueNames,
             prefetch: lifecycle.withLock { $0.prefetch },
+            bodyReadLimit: settings.bodyReadLimit,
             handler: DeliveryHandler(
                 deliver: { delivery in self.accept(delivery) },
                 connectionLost: { generation in self.dropDeliveries(ofLostConnection: generation) }
@@ -158,8 +161,13 @@ public final class TweetPipeline: Service {
             return
         }
         let connections = Connections(source: source, sink: sink)
-        if case .apply(let source, let prefetch) = lifecycle.withLock({ $0.connected(connections) }) {
+        switch lifecycle.withLock({ $0.connected(connections) }) {
+        case .consume(.apply(let source, let prefetch)):
             source.changePrefetch(prefetch)
+        case .consume(.none):
+            break
+        case .stopConsuming(let source):
+            source.cancelConsumers()
         }
         logger.info("consuming", metadata: [
             LogKey.queue: .string(topology.inputQueueNames.joined(separator: ",")),
@@ -207,9 +215,9 @@ public final class TweetPipeline: Service {
         case .finishWithoutConsumer:
             source = nil
         }
+        // Without a source (stopped while connecting) they need no nack: closing that connection gives them back.
         for delivery in buffer.finish() {
             source?.nack(delivery, requeue: true)
-            unsettled.subtract(1, ordering: .relaxed)
         }
         workers.stopStarting()
     }
@@ -218,7 +226,7 @@ public final class TweetPipeline: Service {
     private func stopWhenDrained(_ connections: Connections) async {
         let detector = DrainDetector(
             inputQueues: topology.inputQueueNames, retryQueues: topology.retryQueues,
-            checkInterval: settings.drainCheckInterval, unsettled: { self.unsettled.load(ordering: .relaxed) }
+            checkInterval: settings.drainCheckInterval, unsettled: { self.buffer.unsettledCount }
         )
         let buffer = self.buffer
         if await detector.waitUntilDrained(connections, isStopping: { buffer.isFinished }) {

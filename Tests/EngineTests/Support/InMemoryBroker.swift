@@ -38,6 +38,11 @@ final class InMemoryBroker: MessageBroker {
         var delivered: [Delivery]
         /// Publishes waiting for a held confirm.
         var confirmsHeld: Int
+        /// Acks and nacks of a tag the current connection does not hold (unknown, or settled
+        /// already): RabbitMQ would close the channel for each (PRECONDITION_FAILED).
+        var invalidSettles: Int
+        /// Publishes refused by ``refusePublishes(_:)``, in order.
+        var refused: [OutgoingMessage]
         /// Whether consumers are registered.
         var consuming: Bool
         /// The prefetch the consumer has now.
@@ -77,6 +82,8 @@ final class InMemoryBroker: MessageBroker {
         var nextHeldID: UInt64 = 0
         var sinkOpen = false
         var retryChecks = 0
+        var invalidSettles = 0
+        var refused: [OutgoingMessage] = []
 
         /// Puts `message` in its place in `queue`.
         mutating func enqueue(_ queue: String, _ message: Queued) {
@@ -135,6 +142,7 @@ final class InMemoryBroker: MessageBroker {
             Snapshot(
                 published: state.published, ready: state.queues.mapValues(\.count), unacked: state.unacked.count,
                 acked: state.acked, rejected: state.rejected, delivered: state.delivered, confirmsHeld: state.held.count,
+                invalidSettles: state.invalidSettles, refused: state.refused,
                 consuming: state.consuming, prefetch: state.prefetch
             )
         }
@@ -219,7 +227,7 @@ final class InMemoryBroker: MessageBroker {
 
     // MARK: Broker side
 
-    func makeSource(consuming queues: [String], prefetch: Int, handler: DeliveryHandler) -> any DeliverySource {
+    func makeSource(consuming queues: [String], prefetch: Int, bodyReadLimit: Int?, handler: DeliveryHandler) -> any DeliverySource {
         state.withLock { state in
             state.consumedQueues = queues
             state.prefetch = prefetch
@@ -267,7 +275,12 @@ final class InMemoryBroker: MessageBroker {
 
     fileprivate func settle(_ delivery: Delivery, requeue: Bool?) {
         state.withLock { state in
-            guard delivery.connectionGeneration == state.generation, let entry = state.unacked.removeValue(forKey: delivery.deliveryTag) else { return }
+            // A tag of a lost connection is dropped, as ConsumerConnection drops it.
+            guard delivery.connectionGeneration == state.generation else { return }
+            guard let entry = state.unacked.removeValue(forKey: delivery.deliveryTag) else {
+                state.invalidSettles += 1
+                return
+            }
             switch requeue {
             case nil:
                 state.acked.append(delivery.deliveryTag)
@@ -282,8 +295,13 @@ final class InMemoryBroker: MessageBroker {
     }
 
     fileprivate func publish(_ message: OutgoingMessage, onConfirmed: (@Sendable () -> Void)?) async throws(AMQPError) {
-        if let error = state.withLock({ $0.refuse?(message) }) {
-            throw error
+        let refusal = state.withLock { state -> AMQPError? in
+            guard let error = state.refuse?(message) else { return nil }
+            state.refused.append(message)
+            return error
+        }
+        if let refusal {
+            throw refusal
         }
         let id = state.withLock { state in
             defer { state.nextHeldID += 1 }
@@ -291,12 +309,16 @@ final class InMemoryBroker: MessageBroker {
         }
         let result: Result<Void, AMQPError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let held = state.withLock { state -> Bool in
+                let held = state.withLock { state -> Bool? in
+                    // Cancelled before it got here: onCancel found nothing to end.
+                    if Task.isCancelled { return nil }
                     guard state.holdingConfirms else { return false }
                     state.held.append(HeldConfirm(id: id, message: message, onConfirmed: onConfirmed, continuation: continuation))
                     return true
                 }
-                if !held {
+                if held == nil {
+                    continuation.resume(returning: .failure(AMQPError(.cancelled, "stopped waiting for the broker's confirm")))
+                } else if held == false {
                     store(message)
                     onConfirmed?()
                     continuation.resume(returning: .success(()))

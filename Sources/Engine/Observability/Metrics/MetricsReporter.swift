@@ -124,10 +124,11 @@ public final class MetricsReporter: Service {
         let queueDepths = depths.map { sample in
             Dictionary(sample.readings.compactMap { reading in reading.state.map { (reading.queue.name, $0.messages) } }) { first, _ in first }
         }
+        let (inFlight, buffered) = pipeline.messageCounts
         return MetricsSnapshot(
             instance: instance, time: Date(), uptimeSeconds: (ContinuousClock.now - started).seconds,
             intervalSeconds: intervalSeconds, statistics: statistics, previous: previous, providers: providers,
-            inFlight: pipeline.inFlightCount, buffered: pipeline.bufferedCount, workers: pipeline.workerCount,
+            inFlight: inFlight, buffered: buffered, workers: pipeline.workerCount,
             queues: queueDepths, pending: depths?.pendingMessages, brokerConnected: pipeline.readiness.ready
         )
     }

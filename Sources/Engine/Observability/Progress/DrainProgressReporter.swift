@@ -75,8 +75,7 @@ public final class DrainProgressReporter: Service {
     private func sample(elapsed: Duration, askBroker: Bool) async -> ProgressSample {
         // Statistics, then in flight, then buffered, then the broker: see ProgressSample.
         let statistics = pipeline.statistics.snapshot()
-        let inFlight = pipeline.inFlightCount
-        let buffered = pipeline.bufferedCount
+        let (inFlight, buffered) = pipeline.messageCounts
         let waiting = askBroker ? try? await probe.sampleQueues(queues).pendingMessages : nil
         return ProgressSample(elapsedSeconds: elapsed.seconds, statistics: statistics, inFlight: inFlight, buffered: buffered, waiting: waiting)
     }

@@ -37,9 +37,10 @@ public struct ProgressSample: Sendable, Equatable {
 
     /// Creates a sample from the pipeline's statistics and counts.
     ///
-    /// Read the statistics first, then in-flight, then buffered, then the queues:
-    /// a message moves the other way (queue → buffer → in flight → settled), so
-    /// in that order it can be missed for one reading but never counted twice.
+    /// Read the statistics first, then in-flight and buffered together
+    /// (``TweetPipeline/messageCounts``), then the queues: a message moves the other
+    /// way (queue → buffer → in flight → settled), so in that order it can be missed
+    /// for one reading but never counted twice.
     public init(elapsedSeconds: Double, statistics: PipelineStatistics.Snapshot, inFlight: Int, buffered: Int, waiting: Int?) {
         self.init(
             elapsedSeconds: elapsedSeconds, succeeded: statistics.succeeded, deadLetters: statistics.deadLetterTotal,

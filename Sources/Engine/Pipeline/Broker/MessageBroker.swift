@@ -6,8 +6,9 @@
 /// is tested against a real node.
 public protocol MessageBroker: Sendable {
     /// Creates (without opening) the connection deliveries come on; `handler` gets each delivery
-    /// on the source's own thread and must not block.
-    func makeSource(consuming queues: [String], prefetch: Int, handler: DeliveryHandler) -> any DeliverySource
+    /// on the source's own thread and must not block. A delivery declaring a body larger than
+    /// `bodyReadLimit` arrives without it (``Delivery/unreadBodyBytes``); nil reads every body.
+    func makeSource(consuming queues: [String], prefetch: Int, bodyReadLimit: Int?, handler: DeliveryHandler) -> any DeliverySource
     /// Creates (without opening) the connection results, retries and dead letters are published on.
     func makeSink() -> any MessageSink
     /// Where the broker is, for logs; never with a password.

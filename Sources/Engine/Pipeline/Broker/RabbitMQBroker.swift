@@ -6,29 +6,24 @@ public struct RabbitMQBroker: MessageBroker {
     private let endpoint: AMQPEndpoint
     private let topology: TopologyConfiguration
     private let reconnect: ReconnectSettings
-    private let bodyReadLimit: Int?
     private let metrics: TweetdMetrics
     private let logger: Logger
 
     /// Creates the broker's description; nothing connects until the pipeline starts its connections.
-    ///
-    /// - Parameter bodyReadLimit: deliveries declaring a larger body arrive without it
-    ///   (``Delivery/unreadBodyBytes``); nil reads every body.
     public init(
         endpoint: AMQPEndpoint, topology: TopologyConfiguration, reconnect: ReconnectSettings = ReconnectSettings(),
-        bodyReadLimit: Int? = nil, metrics: TweetdMetrics = .discarding(), logger: Logger
+        metrics: TweetdMetrics = .discarding(), logger: Logger
     ) {
         self.endpoint = endpoint
         self.topology = topology
         self.reconnect = reconnect
-        self.bodyReadLimit = bodyReadLimit
         self.metrics = metrics
         self.logger = logger
     }
 
     public var redactedDescription: String { endpoint.redactedDescription }
 
-    public func makeSource(consuming queues: [String], prefetch: Int, handler: DeliveryHandler) -> any DeliverySource {
+    public func makeSource(consuming queues: [String], prefetch: Int, bodyReadLimit: Int?, handler: DeliveryHandler) -> any DeliverySource {
         let topology = self.topology
         return ConsumerConnection(
             endpoint: endpoint, queues: queues, prefetch: prefetch, reconnect: reconnect, logger: logger,
