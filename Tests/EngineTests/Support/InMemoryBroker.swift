@@ -213,7 +213,11 @@ final class InMemoryBroker: MessageBroker {
     }
 
     /// Waits until `condition` holds for the broker's state, checking at every millisecond; false after `timeout`.
-    func wait(timeout: Duration = .seconds(10), until condition: (Snapshot) -> Bool) async -> Bool {
+    ///
+    /// The timeout is long because `swift test` runs every suite in one process: CPU-bound tests
+    /// can hold the cooperative pool's threads (two on a 2-core machine) for seconds, and a
+    /// pipeline's 5 ms sleep then takes that long. Alone, these conditions hold within milliseconds.
+    func wait(timeout: Duration = .seconds(60), until condition: (Snapshot) -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if condition(snapshot) { return true }
