@@ -60,45 +60,68 @@ struct RetryHopTests {
         }
     }
 
-    /// Runs `body` with 30 tweets that failed once and wait in the 2-second delay queue,
-    /// a daemon running, and the provider answering again once `body` says so.
+    /// The retries tweetd publishes after a first failed attempt at each of `ids`: built by the
+    /// engine's own `OutcomeBuilder`, so they are the messages the daemon would send.
+    static func firstRetries(_ ids: [String], broker: TestBroker) throws -> [OutgoingMessage] {
+        let builder = OutcomeBuilder(decoder: TweetDecoder(), topology: broker.topology)
+        let failure = ProviderChainFailure(
+            category: .providerUnavailable, reason: "HTTP 500", provider: "flaky", permanent: false, countsAttempt: true
+        )
+        return try ids.map { id in
+            let delivery = Delivery(
+                deliveryTag: 1, connectionGeneration: 1, queue: broker.inputQueue, exchange: broker.topology.exchange,
+                routingKey: "tweet", redelivered: false,
+                properties: MessageProperties(contentType: "application/json", deliveryMode: MessageProperties.persistent, messageId: id),
+                body: tweetBody(id: id, text: "a retried tweet \(id)")
+            )
+            guard case .prepared(let prepared) = builder.prepare(delivery, now: Date()) else {
+                throw AMQPError(.libraryError, "test tweet \(id) did not decode")
+            }
+            let retry = builder.retryOrDeadLetter(for: prepared, after: failure, maxAttempts: 5, now: Date())
+            guard case .retry = retry.kind else { throw AMQPError(.libraryError, "a first failure must be a retry") }
+            return retry.message
+        }
+    }
+
+    /// Publishes the first retries of 30 tweets into the 2-second delay queue once `fault` has
+    /// broken the input queue, waits until every one of them fell due against it, then runs `body`.
+    ///
+    /// The fault comes first: set after the retries, a slow `rabbitmqctl` (seconds on a busy
+    /// machine) let some fall due, fail again and use up their attempts before the fault held.
     static func withRetriesFallingDue(
         _ label: String,
-        _ body: (TestBroker, PublisherConnection, FakeLLMServer, DaemonProcess, [String]) async throws -> Void
+        fault: (TestBroker, PublisherConnection) async throws -> Void,
+        _ body: (TestBroker, PublisherConnection, [String]) async throws -> Void
     ) async throws {
-        try await FakeLLMServer.with(configuration: ["flaky": ["mode": "error500"]]) { server in
-            try await TestBroker.with(retryDelays: [2]) { broker, client in
-                let ids = (0..<30).map { "\(label)-\($0)" }
-                let yaml = broker.configurationYAML(workers: 4, chain: ["flaky"], maxAttempts: 5, extra: Self.provider(server))
-                let daemon = try DaemonProcess(arguments: ["run"], configuration: yaml)
-                let consuming = try await eventually(timeout: .seconds(30)) { try await broker.inspect(broker.inputQueue, with: client).consumers == 1 }
-                try #require(consuming, "\(daemon.standardError.suffix(2000))")
-                try await Self.publish(ids, broker: broker, client: client)
-                let retryQueue = broker.topology.retryQueue(delaySeconds: 2)
-                let waiting = try await eventually(timeout: .seconds(20), every: .milliseconds(20)) {
-                    try await broker.inspect(retryQueue, with: client).messages == ids.count
-                }
-                try #require(waiting, "every tweet failed once and waits in \(retryQueue)")
-                try await body(broker, client, server, daemon, ids)
-                daemon.terminate()
-                #expect(await daemon.waitForExit(timeout: .seconds(30)) == 0)
+        try await TestBroker.with(retryDelays: [2]) { broker, client in
+            let ids = (0..<30).map { "\(label)-\($0)" }
+            try await fault(broker, client)
+            for retry in try Self.firstRetries(ids, broker: broker) {
+                try await client.publish(retry)
             }
+            let retryQueue = broker.topology.retryQueue(delaySeconds: 2)
+            let waiting = try await eventually(timeout: .seconds(10), every: .milliseconds(20)) {
+                try await broker.inspect(retryQueue, with: client).messages == ids.count
+            }
+            try #require(waiting, "every retry waits in \(retryQueue)")
+            // Past the 2 s delay: every retry has fallen due against the broken input.
+            try await Task.sleep(for: .seconds(4))
+            try await body(broker, client, ids)
         }
     }
 
     @Test("The input queue full (reject-publish) when retries fall due: they wait in the delay queue and all arrive once there is room")
     func inputFullWhenRetriesFallDue() async throws {
-        try await Self.withRetriesFallingDue("full") { broker, client, server, _, ids in
-            let policy = "\(broker.prefix)-full"
+        var policy = ""
+        try await Self.withRetriesFallingDue("full", fault: { broker, _ in
+            policy = "\(broker.prefix)-full"
             try await ChaosTests.brokerctl(
                 ["set_policy", "--apply-to", "queues", policy, "^\(broker.inputQueue)$", #"{"max-length":0,"overflow":"reject-publish"}"#],
                 node: .shared
             )
-            // Past the 2 s delay: every retry has fallen due against a queue that takes nothing.
-            try await Task.sleep(for: .seconds(4))
-            let during = try await Self.resultIDs(broker, client: client)
-            #expect(during.isEmpty, "nothing got through the full queue")
-            try await server.control("flaky", ["mode": "ok"])
+        }) { broker, client, ids in
+            #expect(try await broker.inspect(broker.inputQueue, with: client).messages == 0, "nothing got into the full queue")
+            let daemon = try DaemonProcess(arguments: ["run"], configuration: broker.configurationYAML(workers: 4))
             try await ChaosTests.brokerctl(["clear_policy", policy], node: .shared)
             var results: [String: Int] = [:]
             let all = try await eventually(timeout: .seconds(40), every: .milliseconds(200)) {
@@ -110,22 +133,19 @@ struct RetryHopTests {
             #expect(all, "every retry reached the input once it had room: missing \(Set(ids).subtracting(results.keys).sorted().prefix(5))")
             #expect(results.values.allSatisfy { $0 == 1 }, "exactly one result each")
             #expect(dead == 0)
+            daemon.terminate()
+            #expect(await daemon.waitForExit(timeout: .seconds(30)) == 0)
         }
     }
 
     @Test("The input queue deleted when retries fall due: they wait in the delay queue and arrive once it is declared again")
     func inputDeletedWhenRetriesFallDue() async throws {
-        try await Self.withRetriesFallingDue("deleted") { broker, client, server, daemon, ids in
-            // Stop the daemon so nobody declares the queue again while the retries fall due.
-            daemon.terminate()
-            #expect(await daemon.waitForExit(timeout: .seconds(30)) == 0)
+        try await Self.withRetriesFallingDue("deleted", fault: { broker, client in
             let input = broker.inputQueue
             _ = try await client.perform { admin throws(AMQPError) in try admin.deleteQueue(input) }
-            try await Task.sleep(for: .seconds(4))
-            try await server.control("flaky", ["mode": "ok"])
-            // A new daemon declares the input queue again and consumes what comes back.
-            let yaml = broker.configurationYAML(workers: 4, chain: ["flaky"], maxAttempts: 5, extra: Self.provider(server))
-            let second = try DaemonProcess(arguments: ["run"], configuration: yaml)
+        }) { broker, client, ids in
+            // A daemon declares the input queue again and consumes what comes back.
+            let daemon = try DaemonProcess(arguments: ["run"], configuration: broker.configurationYAML(workers: 4))
             var results: [String: Int] = [:]
             let all = try await eventually(timeout: .seconds(40), every: .milliseconds(200)) {
                 for (id, count) in try await Self.resultIDs(broker, client: client) { results[id, default: 0] += count }
@@ -134,8 +154,8 @@ struct RetryHopTests {
             print("input deleted when retries fell due: \(results.count) of \(ids.count) ids have results")
             #expect(all, "every retry reached the declared-again input: missing \(Set(ids).subtracting(results.keys).sorted().prefix(5))")
             #expect(results.values.allSatisfy { $0 == 1 }, "exactly one result each")
-            second.terminate()
-            #expect(await second.waitForExit(timeout: .seconds(30)) == 0)
+            daemon.terminate()
+            #expect(await daemon.waitForExit(timeout: .seconds(30)) == 0)
         }
     }
 
