@@ -213,11 +213,11 @@ struct PipelineTests {
         let ids = (0..<10).map { "l\($0)" }
         for id in ids { broker.publishInput(tweet(id)) }
         #expect(await broker.wait { $0.confirmsHeld == 1 && $0.unacked == 10 })
-        #expect(running.pipeline.bufferedCount == 9)
+        #expect(running.pipeline.messageCounts.buffered == 9)
 
         broker.loseConsumerConnection()
         // The 9 buffered copies of the lost connection are gone; the broker's 10 redeliveries wait (19 if they stayed).
-        #expect(running.pipeline.bufferedCount == 10, "the lost connection's copies are gone from the buffer")
+        #expect(running.pipeline.messageCounts.buffered == 10, "the lost connection's copies are gone from the buffer")
         broker.releaseConfirms()
         try await running.task.value
 

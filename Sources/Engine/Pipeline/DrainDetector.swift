@@ -12,26 +12,26 @@ struct DrainDetector: Sendable {
     var inputQueues: [String]
     var retryQueues: [String]
     var checkInterval: Duration
-    /// Deliveries handed over and not yet acked or given back.
-    var unsettled: @Sendable () -> Int
+    /// Counts the deliveries handed over and not yet acked or given back; finished once the pipeline stops taking work.
+    var buffer: DeliveryBuffer
 
-    /// Returns true once drained; false when `isStopping` turned true first or the task was cancelled.
-    func waitUntilDrained(_ connections: TweetPipeline.Connections, isStopping: @Sendable () -> Bool) async -> Bool {
+    /// Returns true once drained; false when the pipeline stopped taking work first or the task was cancelled.
+    func waitUntilDrained(_ connections: TweetPipeline.Connections) async -> Bool {
         var quietChecks = 0
-        while !isStopping() {
+        while !buffer.isFinished {
             do {
                 try await Task.sleep(for: checkInterval)
             } catch {
                 return false
             }
-            guard unsettled() == 0, connections.source.isConsuming else {
+            guard buffer.unsettledCount == 0, connections.source.isConsuming else {
                 quietChecks = 0
                 continue
             }
             let ready = try? await connections.source.readyMessages(in: inputQueues)
             let retrying = try? await connections.sink.messageCount(in: retryQueues)
             quietChecks = ready == 0 && retrying == 0 ? quietChecks + 1 : 0
-            if quietChecks >= 2, unsettled() == 0 {
+            if quietChecks >= 2, buffer.unsettledCount == 0 {
                 return true
             }
         }

@@ -115,12 +115,6 @@ extension TweetPipeline {
             state = .stopped
         }
 
-        /// The connections workers use, while running.
-        var connections: Connections? {
-            if case .running(let connections) = state { return connections }
-            return nil
-        }
-
         /// Whether the pipeline takes work now, and if not, why, in one line.
         var readiness: (ready: Bool, reason: String) {
             switch state {

@@ -120,11 +120,6 @@ public final class TweetPipeline: Service {
         buffer.counts.held
     }
 
-    /// Prefetched deliveries waiting for a worker right now.
-    public var bufferedCount: Int {
-        buffer.count
-    }
-
     /// Messages in flight and deliveries buffered, read at one instant: no delivery is in both.
     public var messageCounts: (inFlight: Int, buffered: Int) {
         let counts = buffer.counts
@@ -226,10 +221,9 @@ public final class TweetPipeline: Service {
     private func stopWhenDrained(_ connections: Connections) async {
         let detector = DrainDetector(
             inputQueues: topology.inputQueueNames, retryQueues: topology.retryQueues,
-            checkInterval: settings.drainCheckInterval, unsettled: { self.buffer.unsettledCount }
+            checkInterval: settings.drainCheckInterval, buffer: buffer
         )
-        let buffer = self.buffer
-        if await detector.waitUntilDrained(connections, isStopping: { buffer.isFinished }) {
+        if await detector.waitUntilDrained(connections) {
             logger.info("drained: the input and retry queues are empty")
             stopTakingWork()
         }

@@ -85,6 +85,20 @@ final class InMemoryBroker: MessageBroker {
         var invalidSettles = 0
         var refused: [OutgoingMessage] = []
 
+        /// A consumer connection ended: its unacked deliveries go back to their queues, marked
+        /// redelivered, and the next connection has a new generation. Returns the ended one.
+        mutating func endConsumerConnection() -> UInt64 {
+            let ended = generation
+            generation += 1
+            for (_, entry) in unacked.sorted(by: { $0.key < $1.key }) {
+                var message = entry.message
+                message.redelivered = true
+                enqueue(entry.queue, message)
+            }
+            unacked.removeAll()
+            return ended
+        }
+
         /// Puts `message` in its place in `queue`.
         mutating func enqueue(_ queue: String, _ message: Queued) {
             var messages = queues.removeValue(forKey: queue) ?? []
@@ -197,17 +211,7 @@ final class InMemoryBroker: MessageBroker {
     /// The consumer connection dies and reconnects: its unacked deliveries go back to their
     /// queues, marked redelivered, the pipeline is told, and consuming resumes on a new generation.
     func loseConsumerConnection() {
-        let (lost, handler) = state.withLock { state -> (UInt64, DeliveryHandler?) in
-            let lost = state.generation
-            state.generation += 1
-            for (_, entry) in state.unacked.sorted(by: { $0.key < $1.key }) {
-                var message = entry.message
-                message.redelivered = true
-                state.enqueue(entry.queue, message)
-            }
-            state.unacked.removeAll()
-            return (lost, state.handler)
-        }
+        let (lost, handler) = state.withLock { state in (state.endConsumerConnection(), state.handler) }
         handler?.connectionLost(lost)
         dispatch()
     }
@@ -374,13 +378,7 @@ final class InMemoryBroker: MessageBroker {
         // As a closed connection: whatever is unacked goes back to its queue.
         state.withLock { state in
             state.consuming = false
-            for (_, entry) in state.unacked.sorted(by: { $0.key < $1.key }) {
-                var message = entry.message
-                message.redelivered = true
-                state.enqueue(entry.queue, message)
-            }
-            state.unacked.removeAll()
-            state.generation += 1
+            _ = state.endConsumerConnection()
         }
     }
 
