@@ -34,6 +34,13 @@ struct GrantLog<Instant: InstantProtocol> where Instant.Duration == Duration {
         }
     }
 
+    /// Removes the latest entry equal to `instant` (a grant taken back), if any is kept.
+    mutating func removeLatest(_ instant: Instant) {
+        linearize()
+        guard let index = storage.lastIndex(of: instant) else { return }
+        storage.remove(at: index)
+    }
+
     /// Keeps the latest `newCapacity` entries (the ones a smaller limit can still ask for).
     mutating func resize(to newCapacity: Int) {
         let newCapacity = max(newCapacity, 1)

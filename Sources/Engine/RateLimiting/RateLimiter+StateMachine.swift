@@ -196,6 +196,16 @@ extension RateLimiter {
             return service(now: now)
         }
 
+        /// A permit whose request was never sent (a shared budget had no token
+        /// for it): it leaves every window as if it had never been granted.
+        mutating func withdraw(_ permit: Permit<C>, now: Instant) -> [Resumption] {
+            guard outstanding.remove(permit.id) != nil else { return [] }
+            tokens.correct(permitID: permit.id, to: 0)
+            grants.removeLatest(permit.grantedAt)
+            totalGranted -= 1
+            return service(now: now)
+        }
+
         // MARK: Pauses
 
         /// A 429 or 529: pause the whole provider for the server's delay, or for a backoff.
@@ -210,6 +220,14 @@ extension RateLimiter {
             }
             let delay = retryAfter.map { max($0, .zero) } ?? backoff() * jitter
             pause(until: now.advanced(by: delay), now: now)
+            return failHopelessWaiters(now: now) + service(now: now)
+        }
+
+        /// Another instance sharing the budget was told to cool down: pause
+        /// until `instant` (the later deadline wins), without counting a 429
+        /// of our own in the backoff run.
+        mutating func holdOff(until instant: Instant, now: Instant) -> [Resumption] {
+            pause(until: instant, now: now)
             return failHopelessWaiters(now: now) + service(now: now)
         }
 

@@ -146,6 +146,28 @@ public final class RateLimiter<C: Clock>: Sendable where C.Duration == Duration 
         resumptions.forEach { $0.resume() }
     }
 
+    /// Takes back a permit whose request was never sent, as if it had never
+    /// been granted: its slot frees and it leaves the request, burst and
+    /// token windows. For a caller that got a local permit but no token from
+    /// a shared budget; never for a request that may have reached the provider.
+    public func withdraw(_ permit: Permit<C>) {
+        let resumptions = state.withLock { machine in
+            machine.withdraw(permit, now: clock.now)
+        }
+        resumptions.forEach { $0.resume() }
+    }
+
+    /// No grants before `instant`, because an instance sharing this
+    /// provider's budget saw a 429 (``SharedRequestBudget``). Merged with a
+    /// cooldown already running by the later deadline; unlike
+    /// ``recordRateLimited(retryAfter:)`` it does not lengthen the next backoff.
+    public func holdOff(until instant: C.Instant) {
+        let resumptions = state.withLock { machine in
+            machine.holdOff(until: instant, now: clock.now)
+        }
+        resumptions.forEach { $0.resume() }
+    }
+
     /// The provider answered 429 or 529: every caller pauses.
     ///
     /// The pause lasts `retryAfter` when the server gave one, else
