@@ -1,0 +1,73 @@
+/// When the elected refiller of a shared budget publishes its next token.
+///
+/// Slots are ``interval`` apart. A token is published in its slot, or at
+/// most ``tolerance`` after it; a refiller that wakes later (it was paused,
+/// starved of CPU, or stopped with SIGSTOP) publishes one token now and
+/// starts a new grid from there: it never catches up on slots it missed,
+/// so no stretch of time sees more tokens than its slots. A refiller that
+/// just became the refiller starts with no credit: its first token comes one
+/// interval after ``start(at:)``. Pure: the caller passes the time in.
+public struct RefillSchedule<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+    /// The time between two slots.
+    public var interval: Duration
+    /// How late a token may still go out for its slot.
+    public let tolerance: Duration
+    /// The next slot, or nil while this instance is not refilling.
+    public private(set) var nextSlot: Instant?
+    /// No token before this instant (a cooldown).
+    public private(set) var pausedUntil: Instant?
+
+    /// A schedule that is not refilling yet.
+    public init(interval: Duration, tolerance: Duration) {
+        self.interval = max(interval, .nanoseconds(1))
+        self.tolerance = max(tolerance, .zero)
+    }
+
+    /// This instance became the refiller at `now`.
+    public mutating func start(at now: Instant) {
+        nextSlot = now.advanced(by: interval)
+    }
+
+    /// This instance is no longer the refiller.
+    public mutating func stop() {
+        nextSlot = nil
+    }
+
+    /// Whether this instance is refilling.
+    public var isRefilling: Bool { nextSlot != nil }
+
+    /// No tokens before `instant`; merged with a pause already set by the later deadline.
+    public mutating func pause(until instant: Instant) {
+        if let current = pausedUntil, current >= instant { return }
+        pausedUntil = instant
+    }
+
+    /// Whether a token goes out at `now`; moves the schedule on when it does.
+    public mutating func tokenDue(at now: Instant) -> Bool {
+        guard let slot = nextSlot else { return false }
+        if let pausedUntil {
+            if now < pausedUntil { return false }
+            self.pausedUntil = nil
+            // The pause used up the slots it covered; the grid resumes where the pause ends.
+            if slot < pausedUntil {
+                nextSlot = pausedUntil
+                return tokenDue(at: now)
+            }
+        }
+        guard now >= slot else { return false }
+        if now <= slot.advanced(by: tolerance) {
+            nextSlot = slot.advanced(by: interval)
+        } else {
+            // Too late for this slot: one token now and a new grid from here, never the missed ones.
+            nextSlot = now.advanced(by: interval)
+        }
+        return true
+    }
+
+    /// When ``tokenDue(at:)`` next needs asking, or nil while not refilling.
+    public var nextWake: Instant? {
+        guard let slot = nextSlot else { return nil }
+        if let pausedUntil, pausedUntil > slot { return pausedUntil }
+        return slot
+    }
+}

@@ -1,0 +1,112 @@
+import Engine
+import Testing
+
+@Suite("Shared budget: the refiller's schedule on a manual clock")
+struct RefillScheduleTests {
+    private let clock = ManualClock()
+    private let interval = Duration.milliseconds(100)
+    private let tolerance = Duration.milliseconds(10)
+
+    private func schedule() -> RefillSchedule<ManualClock.Instant> {
+        RefillSchedule(interval: interval, tolerance: tolerance)
+    }
+
+    /// Asks the schedule every `step` from `from` to `to`; returns when tokens went out.
+    private func run(_ schedule: inout RefillSchedule<ManualClock.Instant>, from: Duration, to: Duration, step: Duration) -> [Duration] {
+        var tokens: [Duration] = []
+        var time = from
+        while time <= to {
+            if schedule.tokenDue(at: clock.instant(time)) { tokens.append(time) }
+            time += step
+        }
+        return tokens
+    }
+
+    @Test("A new refiller starts with no credit: its first token comes one interval after it was elected")
+    func startsWithNoCredit() {
+        var refill = schedule()
+        let early = refill.tokenDue(at: clock.instant(.seconds(5)))
+        #expect(!early, "not refilling before it is elected")
+        refill.start(at: clock.instant(.seconds(5)))
+        let tokens = run(&refill, from: .seconds(5), to: .milliseconds(5350), step: .milliseconds(1))
+        #expect(tokens == [.milliseconds(5100), .milliseconds(5200), .milliseconds(5300)])
+    }
+
+    @Test("A wake within the tolerance keeps the grid; a late wake (a pause, SIGSTOP) gives one token, never the missed ones")
+    func neverCatchesUp() {
+        var refill = schedule()
+        refill.start(at: clock.instant(.zero))
+        let slightlyLate = refill.tokenDue(at: clock.instant(.milliseconds(105)))
+        #expect(slightlyLate, "5 ms late: still its slot")
+        #expect(refill.nextWake == clock.instant(.milliseconds(200)), "the grid stays")
+        // Asleep for ten seconds: ninety-eight slots passed.
+        let afterSleep = refill.tokenDue(at: clock.instant(.seconds(10)))
+        let again = refill.tokenDue(at: clock.instant(.seconds(10)))
+        #expect(afterSleep)
+        #expect(!again, "one token, not a flood")
+        #expect(refill.nextWake == clock.instant(.milliseconds(10_100)), "a new grid from the wake")
+    }
+
+    @Test("A cooldown stops the tokens until it ends; the later of two deadlines wins")
+    func pausesForCooldowns() {
+        var refill = schedule()
+        refill.start(at: clock.instant(.zero))
+        refill.pause(until: clock.instant(.seconds(20)))
+        refill.pause(until: clock.instant(.seconds(5)))
+        let tokens = run(&refill, from: .zero, to: .milliseconds(20_250), step: .milliseconds(1))
+        #expect(tokens == [.seconds(20), .milliseconds(20_100), .milliseconds(20_200)])
+    }
+
+    @Test("A refiller that lost the election stops; elected again, it starts from no credit")
+    func leaderChanges() {
+        var refill = schedule()
+        refill.start(at: clock.instant(.zero))
+        let asLeader = run(&refill, from: .zero, to: .milliseconds(250), step: .milliseconds(1))
+        #expect(asLeader.count == 2)
+        refill.stop()
+        #expect(!refill.isRefilling)
+        let asFollower = run(&refill, from: .milliseconds(251), to: .seconds(3), step: .milliseconds(1))
+        #expect(asFollower.isEmpty)
+        refill.start(at: clock.instant(.seconds(3)))
+        let electedAgain = run(&refill, from: .seconds(3), to: .milliseconds(3150), step: .milliseconds(1))
+        #expect(electedAgain == [.milliseconds(3100)])
+    }
+
+    @Test("However irregular the wakes, no stretch holds more tokens than its slots, counting the tolerance")
+    func irregularWakesKeepTheBound() {
+        var refill = schedule()
+        refill.start(at: clock.instant(.zero))
+        var generator = SplitMix(seed: 7)
+        var tokens: [Duration] = []
+        var time = Duration.zero
+        while time < .seconds(120) {
+            // Mostly prompt wakes, sometimes late ones (a busy machine), sometimes long stalls.
+            let roll = generator.next() % 1000
+            let step: Duration = roll < 800 ? .milliseconds(Int64(generator.next() % 4))
+                : roll < 998 ? .milliseconds(Int64(generator.next() % 40)) : .seconds(1)
+            time += step + .microseconds(100)
+            if refill.tokenDue(at: clock.instant(time)) { tokens.append(time) }
+        }
+        for window in [Duration.seconds(1), .seconds(60)] {
+            let most = Int(((window + tolerance) / interval).rounded(.down)) + 1
+            for (index, start) in tokens.enumerated() {
+                let inWindow = tokens[index...].prefix { $0 <= start + window }.count
+                #expect(inWindow <= most, "\(inWindow) tokens in the \(window) from \(start)")
+            }
+        }
+        #expect(tokens.count > 500, "the schedule kept refilling: \(tokens.count)")
+    }
+}
+
+/// A small deterministic generator, so a failure can be replayed.
+private struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
