@@ -35,6 +35,7 @@ LAYERS = [
     "Tweet",
     "RateLimiting",
     "AMQP",
+    "SharedBudget",
     "Analysis",
     "Providers",
     "Pipeline",

@@ -37,11 +37,17 @@ GET /_control[/NAME] shows them. Keys (unknown keys are rejected):
     missing required fields), answer (null: fixed answer text),
     send_retry_after (true: Retry-After header on 429s, Gemini included),
     send_budget_headers (true: x-ratelimit-* / anthropic-ratelimit-* limit,
-        remaining and reset headers on successful answers).
+        remaining and reset headers on successful answers),
+    retry_after_s (null: a 429's delay is when the window frees a slot; an
+        integer: always that many seconds).
+Mode "throttle_first_n": the first n requests past the rpm check get a 429
+(with Retry-After) as if the window were full.
 Order per request: read body -> JSON/anthropic-version/field checks (400) ->
 require_key (401) -> rpm_limit (429) -> accepted -> latency -> mode.
 
-Observation: GET /_stats, POST /_reset (stats, windows, fail_first_n counters;
+Observation: GET /_stats (counts, worst 60 s and 1 s windows, and each
+request's arrival as seconds on the server's monotonic clock with its status
+in "arrivals"), POST /_reset (stats, windows, fail_first_n counters;
 ?config=1 also restores the --config settings), POST /_reset/NAME,
 GET /_requests/NAME?limit=N (last N stored requests, oldest first, with
 lower-cased headers), GET /_health.
@@ -70,7 +76,8 @@ MAX_STORED = 1000
 MAX_AUTH_SEEN = 100
 
 MODES = ("ok", "error500", "overloaded", "unauthorized", "garbage",
-         "bad_request", "quota", "timeout", "fail_first_n", "fenced")
+         "bad_request", "quota", "timeout", "fail_first_n", "fenced",
+         "throttle_first_n")
 DEFAULTS = {
     "latency_ms": 0,
     "latency_jitter_ms": 0,
@@ -83,6 +90,7 @@ DEFAULTS = {
     "answer": None,
     "send_retry_after": True,
     "send_budget_headers": True,
+    "retry_after_s": None,
 }
 GARBAGE = "Sure! Here is my analysis: the tweet is nice."
 
@@ -119,6 +127,10 @@ def check_patch(patch):
         raise ValueError("n must be an integer >= 0")
     if "mode" in patch and patch["mode"] not in MODES:
         raise ValueError(f"mode must be one of {list(MODES)}")
+    if "retry_after_s" in patch and patch["retry_after_s"] is not None:
+        v = patch["retry_after_s"]
+        if not (_is_number(v) and v >= 1 and int(v) == v):
+            raise ValueError("retry_after_s must be null or an integer >= 1")
     for key in ("require_key", "answer"):
         if key in patch and not (patch[key] is None or isinstance(patch[key], str)):
             raise ValueError(f"{key} must be null or a string")
@@ -168,6 +180,9 @@ class ProviderStats:
         self.acc60 = collections.deque()   # monotonic arrivals of accepted requests
         self.rec60 = collections.deque()   # monotonic arrivals of all requests
         self.acc1 = collections.deque()
+        self.rec1 = collections.deque()
+        self.max_rec1 = 0
+        self.arrivals = []                 # [monotonic arrival, status] per request
         self.max_acc60 = 0
         self.max_rec60 = 0
         self.max_acc1 = 0
@@ -195,6 +210,9 @@ class ProviderStats:
         self._prune(self.rec60, mono, WINDOW_S)
         self.rec60.append(mono)
         self.max_rec60 = max(self.max_rec60, len(self.rec60))
+        self._prune(self.rec1, mono, 1.0)
+        self.rec1.append(mono)
+        self.max_rec1 = max(self.max_rec1, len(self.rec1))
         self.in_flight += 1
         self.max_concurrent = max(self.max_concurrent, self.in_flight)
         self.stored.append(record)
@@ -230,6 +248,8 @@ class ProviderStats:
             "max_accepted_in_any_60s": self.max_acc60,
             "max_received_in_any_60s": self.max_rec60,
             "max_accepted_in_any_1s": self.max_acc1,
+            "max_received_in_any_1s": self.max_rec1,
+            "arrivals": [list(a) for a in self.arrivals],
             "first_at": self.first_at,
             "last_at": self.last_at,
             "max_concurrent": self.max_concurrent,
@@ -785,6 +805,7 @@ class Handler(BaseHTTPRequestHandler):
                 key = str(status)
                 stats.status_counts[key] = stats.status_counts.get(key, 0) + 1
                 record["status"] = status
+                stats.arrivals.append([mono, status])
                 if not finished:
                     finished.append(True)
                     stats.in_flight -= 1
@@ -814,8 +835,13 @@ class Handler(BaseHTTPRequestHandler):
             limit = cfg["rpm_limit"]
             limit = None if limit is None else int(limit)
             with st.lock:
-                admitted, info = stats.try_admit(mono, limit)
                 fail = False
+                if cfg["mode"] == "throttle_first_n" and stats.fail_count < int(cfg["n"]):
+                    # refused as if the window were full, and not counted in it
+                    stats.fail_count += 1
+                    admitted, info = False, {"limit": limit or 0, "remaining": 0, "reset_s": 1}
+                else:
+                    admitted, info = stats.try_admit(mono, limit)
                 if admitted and cfg["mode"] == "fail_first_n":
                     stats.fail_count += 1
                     fail = stats.fail_count <= int(cfg["n"])
@@ -882,6 +908,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _rate_limited(self, kind, info, cfg, wall, send_error):
         retry = max(1, math.ceil(info["reset_s"]))
+        if cfg["retry_after_s"] is not None:
+            retry = int(cfg["retry_after_s"])
         h = []
         if kind == "openai":
             if cfg["send_retry_after"]:

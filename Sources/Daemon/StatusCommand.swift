@@ -7,11 +7,13 @@ import ServiceLifecycle
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show ready messages and consumers of the input, retry, dead-letter and results queues.",
+        abstract: "Show ready messages and consumers of the input, retry, dead-letter and results queues, and the shared provider budgets.",
         discussion: """
             Counts come from passive declares: status never creates or changes a queue (a queue that \
             does not exist shows as missing). MESSAGES counts ready messages, not delivered unacked ones. \
-            With --watch, RATE/S is the change of ready messages per second since the previous sample.
+            With --watch, RATE/S is the change of ready messages per second since the previous sample. \
+            Each shared provider budget (providers.<name>.shared) shows the instances taking from it, \
+            the instance that refills it, the tokens waiting and the cooldown, as its refiller last said.
             """
     )
 
@@ -38,7 +40,8 @@ struct StatusCommand: AsyncParsableCommand {
         // Read only: status never declares, so a missing queue shows as missing.
         let publisher = try await PublisherConnection.startedForTool(configuration, name: "status", logger: logger, declaringTopology: false)
         let monitor = QueueStatusMonitor(
-            publisher: publisher, queues: configuration.topology.monitoredQueues, broker: configuration.endpoint.redactedDescription
+            publisher: publisher, queues: configuration.topology.monitoredQueues, broker: configuration.endpoint.redactedDescription,
+            budgets: ProviderChainBuilder.sharedBudgetDefinitions(configuration)
         )
         let json = self.json
         // A table that repaints in place reads better than a scrolling one; pipes get plain text.

@@ -139,3 +139,72 @@ struct ConfigurationProvidersTests {
         }
     }
 }
+
+@Suite("Configuration: shared provider budgets")
+struct ConfigurationSharedBudgetTests {
+    @Test("shared defaults to false; with shared, the default burst is 8 % above rpm / 60 and budget_name defaults to the name")
+    func sharedDefaults() throws {
+        let config = try ConfigurationFixture.load(
+            """
+            providers:
+              local:
+                rpm: 600
+                shared: true
+              openai:
+                rpm: 600
+            """
+        )
+        let local = try #require(config.providers["local"])
+        #expect(local.shared)
+        #expect(local.burst == 11)
+        #expect(local.effectiveBudgetName == "local")
+        let openai = try #require(config.providers["openai"])
+        #expect(!openai.shared)
+        #expect(openai.burst == 10)
+    }
+
+    @Test("budget_name lets two entries of one account share, and they must agree on the limits")
+    func budgetNames() throws {
+        let shared = """
+            providers:
+              fast:
+                kind: openai
+                rpm: 300
+                shared: true
+                budget_name: team-account
+              slow:
+                kind: openai
+                rpm: 300
+                shared: true
+                budget_name: team-account
+            processing:
+              chain: [fast, slow, builtin]
+            """
+        let config = try ConfigurationFixture.load(shared)
+        let definitions = ProviderChainBuilder.sharedBudgetDefinitions(config)
+        #expect(definitions.map(\.name) == ["team-account"])
+        #expect(definitions.first?.providers == ["fast", "slow"])
+        let disagreeing = shared.replacingOccurrences(of: "  slow:\n    kind: openai\n    rpm: 300", with: "  slow:\n    kind: openai\n    rpm: 200")
+        #expect(disagreeing != shared)
+        let error = ConfigurationFixture.error(disagreeing)
+        #expect(error?.key == "providers.slow.budget_name")
+        #expect(ConfigurationFixture.error("providers:\n  local:\n    budget_name: \"a b\"\n")?.key == "providers.local.budget_name")
+    }
+
+    @Test("shared and budget_name wait for a restart; the limits of a shared provider reload")
+    func sharedNeedsRestart() throws {
+        let running = try ConfigurationFixture.load("providers:\n  local:\n    rpm: 600\nprocessing:\n  chain: [local]\n")
+        let edited = try ConfigurationFixture.load("providers:\n  local:\n    rpm: 300\n    shared: true\nprocessing:\n  chain: [local]\n")
+        let plan = ReloadPlan(from: running, to: edited)
+        #expect(plan.needsRestart == ["providers.local.shared"])
+        #expect(plan.applied.contains("providers.local.rpm"))
+        // Becoming shared needs the budget's connection, made at start: the reload is refused, never run unshared.
+        let merged = ReloadPlan.merged(running: running, new: edited)
+        #expect(merged.providers["local"]?.shared == true)
+        #expect(throws: ConfigurationError.self) { try ProviderChainBuilder(environment: [:]).build(merged) }
+        // A shared provider stays shared when a reload says otherwise.
+        let stillShared = ReloadPlan.merged(running: edited, new: running)
+        #expect(stillShared.providers["local"]?.shared == true)
+        #expect(stillShared.providers["local"]?.rpm == 600)
+    }
+}

@@ -199,4 +199,23 @@ struct DashboardDataTests {
         #expect(object["snapshot"]?.objectValue?["instance"] == .string("i"))
         #expect(Dashboard.page.contains("/api/stats"))
     }
+
+    @Test("The dashboard's stats show each shared budget: who refills it, how many take from it, tokens and cooldown")
+    func statsShowSharedBudgets() throws {
+        var snapshot = MetricsSnapshot(
+            instance: "i", time: Date(), uptimeSeconds: 1, intervalSeconds: 1, statistics: .init(), previous: .init(),
+            providers: [], inFlight: 0, buffered: 0, workers: 1, queues: nil, pending: nil, brokerConnected: true
+        )
+        snapshot.sharedBudgets = [SharedBudgetStatus(
+            budget: "team", providers: ["openai"], isRefiller: true, refiller: "host-1:42", instances: 3,
+            tokensAvailable: 0, cooldownSeconds: 4.25, sustainedRequestsPerMinute: 3439.5, connected: true
+        )]
+        let json = try StrictJSONParser().parse(Dashboard.statsJSON(snapshot: snapshot, history: ThroughputHistory(), version: "1"))
+        let budget = try #require(json.objectValue?["snapshot"]?.objectValue?["shared_budgets"]?.objectValue?["team"]?.objectValue)
+        #expect(budget["this_instance_refills"] == .bool(true))
+        #expect(budget["refiller"] == .string("host-1:42"))
+        #expect(budget["instances"] == .integer(3))
+        #expect(budget["cooldown_seconds"] == .double(4.25))
+        #expect(Dashboard.page.contains("shared_budgets"), "the page shows them")
+    }
 }

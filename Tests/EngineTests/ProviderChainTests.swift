@@ -50,6 +50,36 @@ private final class ScriptedProvider: LLMProvider {
     func estimatedTokens(for request: ProviderRequest) -> Int { 15 }
 }
 
+/// A shared budget whose tokens a test scripts; a wait for a token that does not come passes its patience on the manual clock.
+private final class ScriptedBudget: SharedRequestBudget {
+    let budgetName = "scripted"
+    let tokenInterval: Duration = .milliseconds(100)
+    private let clock: ManualClock
+    private let state: Mutex<(tokens: [Bool], patiences: [Duration], cooldowns: [Duration])>
+
+    /// Answers `tokens` take by take; the last answer repeats.
+    init(clock: ManualClock, tokens: [Bool]) {
+        self.clock = clock
+        state = Mutex((tokens, [], []))
+    }
+
+    var patiences: [Duration] { state.withLock { $0.patiences } }
+    var cooldowns: [Duration] { state.withLock { $0.cooldowns } }
+
+    func take(estimatedTokens: Int, patience: Duration) async -> Bool {
+        let granted = state.withLock { state -> Bool in
+            state.patiences.append(patience)
+            return state.tokens.count > 1 ? state.tokens.removeFirst() : state.tokens[0]
+        }
+        if !granted { clock.advance(by: patience) }
+        return granted
+    }
+
+    func announceCooldown(_ delay: Duration) {
+        state.withLock { $0.cooldowns.append(delay) }
+    }
+}
+
 @Suite("Provider chain: fallback, shared cooldowns and holding, on a manual clock", .timeLimit(.minutes(1)))
 struct ProviderChainTests {
     private let clock = ManualClock()
@@ -57,7 +87,7 @@ struct ProviderChainTests {
     private let farDeadline: Duration = .seconds(86_400)
 
     private func limited(
-        _ provider: ScriptedProvider, rpm: Int = 600, burst: Int = 10, maxConcurrency: Int = .max
+        _ provider: ScriptedProvider, rpm: Int = 600, burst: Int = 10, maxConcurrency: Int = .max, budget: ScriptedBudget? = nil
     ) -> LimitedProvider<ManualClock> {
         LimitedProvider(
             name: provider.name, client: provider,
@@ -69,7 +99,8 @@ struct ProviderChainTests {
                 ),
                 clock: clock,
                 jitter: { 1 }
-            )
+            ),
+            budget: budget
         )
     }
 
@@ -324,5 +355,50 @@ struct ProviderChainTests {
             Issue.record("a retired chain takes no new message")
             return
         }
+    }
+
+    @Test("No token from the shared budget in two token intervals: the permit is taken back and the next provider answers")
+    func emptySharedBudgetFallsBack() async throws {
+        let shared = ScriptedProvider("shared", clock: clock)
+        let spare = ScriptedProvider("spare", clock: clock)
+        let budget = ScriptedBudget(clock: clock, tokens: [false])
+        let sharedEntry = limited(shared, rpm: 1, burst: 1, budget: budget)
+        #expect(answeredBy(try await enrich(chain([sharedEntry, limited(spare)]))) == "spare")
+        #expect(shared.calls.isEmpty, "nothing sent without a token")
+        #expect(budget.patiences == [.milliseconds(200)])
+        let snapshot = sharedEntry.limiter.snapshot
+        #expect(snapshot.totalGranted == 0 && snapshot.inFlight == 0 && snapshot.requestsInLastMinute == 0)
+        // The withdrawn permit left no trace: the one request a minute is still there to grant.
+        #expect(sharedEntry.limiter.tryAcquire() != .notBefore(clock.now, reason: .requestsPerMinute))
+    }
+
+    @Test("A token that comes on the third try: the request goes then, once")
+    func sharedTokenAfterWaiting() async throws {
+        let shared = ScriptedProvider("shared", clock: clock)
+        let budget = ScriptedBudget(clock: clock, tokens: [false, false, true])
+        #expect(answeredBy(try await enrich(chain([limited(shared, budget: budget)]))) == "shared")
+        #expect(shared.calls == [clock.instant(.milliseconds(400))], "after two waits of two token intervals")
+        #expect(budget.patiences.count == 3)
+    }
+
+    @Test("A 429 from a shared provider is announced to every instance with the cooldown the limiter chose")
+    func rateLimitIsAnnounced() async throws {
+        let shared = ScriptedProvider("shared", clock: clock, script: [.fail(.rateLimited(retryAfter: .seconds(20))), .answer])
+        let spare = ScriptedProvider("spare", clock: clock)
+        let budget = ScriptedBudget(clock: clock, tokens: [true])
+        #expect(answeredBy(try await enrich(chain([limited(shared, budget: budget), limited(spare)]))) == "spare")
+        #expect(budget.cooldowns == [.seconds(20)])
+    }
+
+    @Test("Waiting for shared tokens past the hold deadline hands the message to a retry queue without using an attempt")
+    func sharedWaitUsesNoAttempt() async throws {
+        let shared = ScriptedProvider("shared", clock: clock)
+        let budget = ScriptedBudget(clock: clock, tokens: [false])
+        let failure = failure(try await enrich(chain([limited(shared, budget: budget)]), holdFor: .seconds(1)))
+        #expect(failure?.category == .rateLimited)
+        #expect(failure?.countsAttempt == false)
+        #expect(shared.calls.isEmpty)
+        #expect(budget.patiences == Array(repeating: .milliseconds(200), count: 5), "waits of two intervals, none past the hold")
+        #expect(clock.now == clock.instant(.seconds(1)), "held exactly to the deadline")
     }
 }

@@ -64,4 +64,24 @@ struct QueueStatusReportTests {
         #expect(lines[2] == "tweets.in         input             400          1  -300.0")
         #expect(lines[7] == "tweets.results    results       missing          -       -")
     }
+
+    @Test("Shared budgets get a table of their own and a shared_budgets array: instances, refiller, tokens, cooldown")
+    func sharedBudgets() throws {
+        var report = QueueStatusReport(sample: sample(after: 0, [:]), previous: nil, broker: "b")
+        #expect(!report.table().contains("SHARED BUDGET"), "no shared budget, no table")
+        #expect(!report.json().contains("shared_budgets"))
+        report.budgets = [SharedBudgetStatus(
+            budget: "team", providers: ["fast", "slow"], isRefiller: false, refiller: "host-7:4121", instances: 3,
+            tokensAvailable: 1, cooldownSeconds: 12.5, sustainedRequestsPerMinute: 589.7, connected: true
+        )]
+        let lines = report.table().split(separator: "\n").map(String.init)
+        let header = try #require(lines.firstIndex { $0.hasPrefix("SHARED BUDGET") })
+        let row = lines[header + 1].split(separator: " ").map(String.init)
+        #expect(row == ["team", "fast,slow", "3", "host-7:4121", "1", "12.5s", "590"])
+        let json = try #require(JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
+        let budget = try #require((json["shared_budgets"] as? [[String: Any]])?.first)
+        #expect(budget["refiller"] as? String == "host-7:4121")
+        #expect(budget["instances"] as? Int == 3)
+        #expect(budget["cooldown_seconds"] as? Double == 12.5)
+    }
 }

@@ -96,6 +96,43 @@ struct RefillScheduleTests {
         }
         #expect(tokens.count > 500, "the schedule kept refilling: \(tokens.count)")
     }
+
+    @Test("A lower limit (a reload) takes effect at once: the tokens published at the old rate still count")
+    func lowerLimitCountsEarlierTokens() throws {
+        let second = Duration.seconds(1)
+        var refill = RefillSchedule<ManualClock.Instant>(interval: interval, tolerance: tolerance, windows: [.init(count: 11, length: second)])
+        refill.start(at: clock.instant(.zero))
+        var tokens = run(&refill, from: .zero, to: .seconds(2), step: .milliseconds(1))
+        #expect(tokens.count == 20)
+        refill.update(interval: .milliseconds(500), windows: [.init(count: 2, length: second)])
+        let later = run(&refill, from: .milliseconds(2001), to: .seconds(6), step: .milliseconds(1))
+        #expect(!later.isEmpty)
+        tokens += later
+        for token in later {
+            let inStretch = tokens.filter { $0 >= token - second && $0 <= token }.count
+            #expect(inStretch <= 2, "\(inStretch) tokens in the second up to \(token)")
+        }
+        // The second-latest token of the old rate (at 1.9 s) had to leave the stretch first.
+        #expect(try #require(later.first) > .milliseconds(2900))
+    }
+
+    @Test("The windows never bind on the plan's own grid: a minute of a 600 rpm plan publishes on every slot")
+    func windowsDoNotSlowThePlan() {
+        let plan = SharedBudgetPlan(limit: RateLimit(requestsPerMinute: 600, burst: SharedBudgetPlan.defaultBurst(rpm: 600)))
+        var refill = RefillSchedule<ManualClock.Instant>(
+            interval: plan.requestInterval, tolerance: plan.publicationTolerance, windows: plan.requestWindows
+        )
+        refill.start(at: clock.instant(.zero))
+        // Wakes a little late now and then, within the tolerance.
+        var tokens: [Duration] = []
+        var time = Duration.zero
+        while time < .seconds(180) {
+            time += .milliseconds(3)
+            if refill.tokenDue(at: clock.instant(time)) { tokens.append(time) }
+        }
+        let expected = Int(Duration.seconds(180) / plan.requestInterval)
+        #expect(tokens.count >= expected - 1, "\(tokens.count) of \(expected) slots")
+    }
 }
 
 /// A small deterministic generator, so a failure can be replayed.

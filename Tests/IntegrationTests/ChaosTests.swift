@@ -123,6 +123,39 @@ struct ChaosTests {
         #expect(process.terminationStatus == 0, "rabbitmqctl \(arguments)")
     }
 
+    @Test("A shared provider budget across a broker restart: the budget is declared again from empty and its limits hold throughout")
+    func sharedBudgetSurvivesBrokerRestart() async throws {
+        let rpm = 120
+        let burst = SharedBudgetPlan.defaultBurst(rpm: rpm)
+        try await FakeLLMServer.with(configuration: ["llm": ["rpm_limit": rpm, "latency_ms": 50]]) { server in
+            try await TestBroker.with(TestBroker(node: .chaos)) { broker, client in
+                let ids = try await SharedBudgetTests.publish(150, prefix: "budget-restart", broker: broker, client: client)
+                let yaml = broker.configurationYAML(
+                    workers: 4, chain: ["llm"], broker: ["reconnect_initial_delay_ms: 100", "reconnect_max_delay_seconds: 1"],
+                    extra: SharedBudgetTests.providerYAML(server: server, rpm: rpm, shared: true, budget: SharedBudgetTests.uniqueBudget("restart"))
+                )
+                let daemons = try (0..<2).map { _ in try DaemonProcess(arguments: ["run", "--drain"], configuration: yaml) }
+                try await Task.sleep(for: .seconds(20))
+                try await Self.chaosBrokerctl("stop_app")
+                try await Task.sleep(for: .seconds(3))
+                try await Self.chaosBrokerctl("start_app")
+                let fresh = try await broker.connect()
+                for daemon in daemons {
+                    #expect(await daemon.waitForExit(timeout: .seconds(180)) == 0, "\(daemon.standardError.suffix(3000))")
+                }
+                let arrivals = SharedBudgetTests.Arrivals(try await server.stats("llm"))
+                print("shared budget, broker restart: worst 60 s \(arrivals.worst(in: 60)), worst 1 s \(arrivals.worst(in: 1)), 429s \(arrivals.rateLimited)")
+                let elections = daemons.map { $0.standardError.components(separatedBy: "became the refiller").count - 1 }.reduce(0, +)
+                #expect(elections >= 2, "a refiller is elected again after the restart")
+                #expect(arrivals.worst(in: 60) <= rpm)
+                #expect(arrivals.worst(in: 1) <= burst)
+                #expect(arrivals.rateLimited == 0)
+                try await Self.expectEverythingAnswered(ids, broker: broker, client: fresh, "shared budget across a broker restart")
+                await fresh.close()
+            }
+        }
+    }
+
     @Test("The broker's application stops and starts mid-run: the same daemon reconnects on its own and finishes")
     func brokerRestart() async throws {
         func brokerctl(_ command: String) async throws { try await Self.chaosBrokerctl(command) }

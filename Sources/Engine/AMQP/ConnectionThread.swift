@@ -15,6 +15,16 @@ protocol ConnectionSession: AnyObject {
     func connectionLost(_ error: AMQPError)
     /// Called once before the thread ends, with the connection still open when it was.
     func shutDown(_ connection: AMQPConnection?)
+    /// Called at every turn of the loop, for work on a timer (a refiller's
+    /// tokens); returns when it wants to be called again at the latest, or
+    /// nil for no sooner than the usual poll interval.
+    func tick(_ connection: AMQPConnection, now: ContinuousClock.Instant) throws(AMQPError) -> ContinuousClock.Instant?
+}
+
+extension ConnectionSession {
+    func tick(_ connection: AMQPConnection, now: ContinuousClock.Instant) throws(AMQPError) -> ContinuousClock.Instant? {
+        nil
+    }
 }
 
 /// A dedicated OS thread that owns one broker connection and keeps it alive.
@@ -248,13 +258,21 @@ final class ConnectionThread: @unchecked Sendable {
             try runCommands(connection)
             if stopRequested { return }
             try readAvailableEvents(connection)
+            let now = ContinuousClock.now
+            let wanted = try session?.tick(connection, now: now)
             connection.releaseBuffers()
             if connection.hasBufferedFrames || hasPendingCommands { continue }
+            var timeout = pollTimeoutMilliseconds
+            if let wanted {
+                // Rounded up: waking a millisecond early would only spin once more.
+                let nanoseconds = max(now.duration(to: wanted).nanoseconds, 0)
+                timeout = Int32(min(Int64(timeout), (nanoseconds + 999_999) / 1_000_000))
+            }
             var descriptors = [
                 pollfd(fd: socket, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: wake.descriptor, events: Int16(POLLIN), revents: 0),
             ]
-            let ready = poll(&descriptors, 2, pollTimeoutMilliseconds)
+            let ready = poll(&descriptors, 2, timeout)
             if ready > 0, descriptors[1].revents != 0 {
                 wake.clear()
             }

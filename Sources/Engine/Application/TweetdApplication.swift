@@ -76,7 +76,12 @@ public struct TweetdApplication: Sendable {
     ) async throws(BuildError) -> TweetdApplication {
         let topology = configuration.topology
         let metrics = TweetdMetrics.prometheus(registry: registry)
-        let chainBuilder = ProviderChainBuilder(environment: options.environment, metrics: metrics)
+        let budgetDefinitions = ProviderChainBuilder.sharedBudgetDefinitions(configuration)
+        let sharedBudgets = budgetDefinitions.isEmpty ? nil : SharedBudgetService(
+            endpoint: configuration.endpoint, reconnect: configuration.reconnectSettings,
+            definitions: budgetDefinitions, logger: logger
+        )
+        let chainBuilder = ProviderChainBuilder(environment: options.environment, metrics: metrics, sharedBudgets: sharedBudgets)
         let chain: ProviderChain<ContinuousClock>
         do {
             chain = try chainBuilder.build(configuration)
@@ -141,6 +146,10 @@ public struct TweetdApplication: Sendable {
             running: configuration, load: options.reload ?? { configuration }, pipeline: pipeline, chainBuilder: chainBuilder,
             logLevel: logLevel, logger: logger
         )))
+        if let sharedBudgets {
+            // Before the pipeline, so it is shut down after it: requests still in flight keep their budget's cooldowns.
+            services.append(.init(service: sharedBudgets))
+        }
         services.append(.init(service: pipeline, successTerminationBehavior: .gracefullyShutdownGroup))
         var groupConfiguration = ServiceGroupConfiguration(
             services: services,

@@ -252,7 +252,7 @@ struct ConfigurationLoader {
             provider.apiKeyEnv = nil
         }
         if !setKeys.contains("burst") {
-            provider.burst = ProviderConfiguration.defaultBurst(rpm: provider.rpm)
+            provider.burst = ProviderConfiguration.defaultBurst(rpm: provider.rpm, shared: provider.shared)
         }
         if !setKeys.contains("max_concurrency") {
             provider.maxConcurrency = workers

@@ -120,6 +120,21 @@ enum ConfigurationSchema {
             S.optionalString("prompt_template", \.promptTemplate),
             S.integer("cooldown_initial_seconds", \.cooldownInitialSeconds, 1...3600),
             S.integer("cooldown_max_seconds", \.cooldownMaxSeconds, 1...86400),
+            S.boolean("shared", \.shared),
+            S.custom("budget_name") { provider, value, key throws(ConfigurationError) in
+                guard let name = try value.optionalString(key) else {
+                    provider.budgetName = nil
+                    return
+                }
+                let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
+                guard !name.isEmpty, name.count <= 100, name.allSatisfy(allowed.contains) else {
+                    throw ConfigurationError(
+                        key: key,
+                        problem: "expected 1 to 100 letters, digits, _, - or ., got " + ConfigurationValue.quoted(name)
+                    )
+                }
+                provider.budgetName = name
+            },
         ]
     }
 

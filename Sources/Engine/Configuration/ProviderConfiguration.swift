@@ -92,6 +92,26 @@ public struct ProviderConfiguration: Sendable, Equatable {
     ///
     /// YAML `providers.<name>.cooldown_max_seconds`.
     public var cooldownMaxSeconds: Int
+    /// Whether this provider's limits (rpm, burst, tpm) and cooldowns live in
+    /// the broker, shared by every tweetd instance on the same virtual host
+    /// that has a shared provider with the same budget name. Default `false`:
+    /// a budget in the broker costs a connection and a few queues, and one
+    /// instance keeps its limits alone. Changing it needs a restart.
+    ///
+    /// YAML `providers.<name>.shared`.
+    public var shared: Bool
+    /// The name of the shared budget, for entries of one API account that
+    /// have different names (in one instance or in several). Default: the
+    /// provider's name; letters, digits, `_`, `-` and `.`. Changing it needs
+    /// a restart.
+    ///
+    /// YAML `providers.<name>.budget_name`.
+    public var budgetName: String?
+
+    /// The shared budget this provider takes from: ``budgetName`` or the name.
+    public var effectiveBudgetName: String {
+        budgetName ?? name
+    }
 
     /// A provider named `name` with the defaults of `kind`; `workers` (the
     /// default ``maxConcurrency``) is `processing.workers`, 15 by default.
@@ -113,11 +133,16 @@ public struct ProviderConfiguration: Sendable, Equatable {
         self.promptTemplate = nil
         self.cooldownInitialSeconds = 1
         self.cooldownMaxSeconds = 60
+        self.shared = false
+        self.budgetName = nil
     }
 
-    /// The default ``burst`` for a given ``rpm``: `ceil(rpm / 60)`, at least 1.
-    public static func defaultBurst(rpm: Int) -> Int {
-        max(1, (rpm + 59) / 60)
+    /// The default ``burst`` for a given ``rpm``: `ceil(rpm / 60)`, at least 1;
+    /// for a ``shared`` provider 8 % more (see ``SharedBudgetPlan/defaultBurst(rpm:)``
+    /// for why), never above `rpm`.
+    public static func defaultBurst(rpm: Int, shared: Bool = false) -> Int {
+        guard shared else { return max(1, (rpm + 59) / 60) }
+        return min(max(rpm, 1), max(1, Int((Double(max(rpm, 1)) * 1.08 / 60).rounded(.up))))
     }
 
     /// The API key: the value of the variable named by ``apiKeyEnv`` in

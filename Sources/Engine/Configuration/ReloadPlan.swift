@@ -2,7 +2,8 @@
 ///
 /// Reloaded while running: `log.level`, `processing.workers`,
 /// `processing.prefetch`, `processing.chain`, `processing.max_hold_seconds`
-/// and everything under `providers` (limits, models, endpoints, keys). The
+/// and everything under `providers` (limits, models, endpoints, keys) but
+/// `shared` and `budget_name`, which decide the budgets' broker queues. The
 /// broker connection, topology, metrics listener, log format and the other
 /// processing settings are fixed for the life of the process.
 public struct ReloadPlan: Sendable, Equatable {
@@ -22,7 +23,10 @@ public struct ReloadPlan: Sendable, Equatable {
 
     /// True when `key` (dotted) is applied by a reload.
     public static func isReloadable(_ key: String) -> Bool {
-        reloadableKeys.contains(key) || key.hasPrefix("providers.")
+        if key.hasPrefix("providers.") {
+            return !key.hasSuffix(".shared") && !key.hasSuffix(".budget_name")
+        }
+        return reloadableKeys.contains(key)
     }
 
     private static let reloadableKeys: Set<String> = [
@@ -38,6 +42,15 @@ public struct ReloadPlan: Sendable, Equatable {
         merged.processing.chain = new.processing.chain
         merged.processing.maxHoldSeconds = new.processing.maxHoldSeconds
         merged.providers = new.providers
+        // Which budgets are shared is fixed for the life of the process (their queues and election).
+        // A shared provider stays shared; one that becomes shared keeps the new value, so that
+        // building its chain fails (no budget for it until a restart) and the reload is refused,
+        // rather than running it unshared with a whole rpm for each instance.
+        for name in new.providers.keys {
+            guard let before = running.providers[name], before.shared else { continue }
+            merged.providers[name]?.shared = true
+            merged.providers[name]?.budgetName = before.budgetName
+        }
         return merged
     }
 }

@@ -159,6 +159,8 @@ extension TweetdConfiguration: CustomStringConvertible {
             ("prompt_template", scalar(provider.promptTemplate)),
             ("cooldown_initial_seconds", scalar(provider.cooldownInitialSeconds)),
             ("cooldown_max_seconds", scalar(provider.cooldownMaxSeconds)),
+            ("shared", scalar(provider.shared)),
+            ("budget_name", scalar(provider.budgetName)),
         ])
     }
 

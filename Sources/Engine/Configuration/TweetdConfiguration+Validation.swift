@@ -9,6 +9,7 @@ extension TweetdConfiguration {
         try validateBroker()
         try validateTopology()
         try validateProviders()
+        try validateSharedBudgets()
         try validateChain()
     }
 
@@ -114,6 +115,26 @@ extension TweetdConfiguration {
                     key: "\(prefix).cooldown_initial_seconds",
                     problem: "must not exceed cooldown_max_seconds (\(provider.cooldownMaxSeconds)),"
                         + " got \(provider.cooldownInitialSeconds)"
+                )
+            }
+        }
+    }
+
+    /// Shared providers with one budget name in one configuration must agree on its limits:
+    /// the budget has one refill rate.
+    private func validateSharedBudgets() throws(ConfigurationError) {
+        var first: [String: ProviderConfiguration] = [:]
+        for name in providers.keys.sorted() {
+            guard let provider = providers[name], provider.shared, provider.kind != .builtin else { continue }
+            let budget = provider.effectiveBudgetName
+            guard let other = first[budget] else {
+                first[budget] = provider
+                continue
+            }
+            if other.rpm != provider.rpm || other.burst != provider.burst || other.tpm != provider.tpm {
+                throw ConfigurationError(
+                    key: "providers.\(name).budget_name",
+                    problem: "shares budget \(ConfigurationValue.quoted(budget)) with \(other.name), so rpm, burst and tpm must be the same"
                 )
             }
         }

@@ -9,12 +9,16 @@ public struct LimitedProvider<C: Clock>: Sendable where C.Duration == Duration {
     public var client: any LLMProvider
     /// Its limiter, shared by every worker.
     public var limiter: RateLimiter<C>
+    /// The budget it shares with other instances (`shared: true`), taken from
+    /// after the limiter's permit; nil for limits of this instance alone.
+    public var budget: (any SharedRequestBudget)?
 
     /// Creates an entry.
-    public init(name: String, client: any LLMProvider, limiter: RateLimiter<C>) {
+    public init(name: String, client: any LLMProvider, limiter: RateLimiter<C>, budget: (any SharedRequestBudget)? = nil) {
         self.name = name
         self.client = client
         self.limiter = limiter
+        self.budget = budget
     }
 }
 
@@ -132,10 +136,31 @@ public final class ProviderChain<C: Clock>: Sendable where C.Duration == Duratio
                     continue
                 }
                 let entry = providers[index]
-                switch entry.limiter.tryAcquire(estimatedTokens: entry.client.estimatedTokens(for: request)) {
+                let estimate = entry.client.estimatedTokens(for: request)
+                switch entry.limiter.tryAcquire(estimatedTokens: estimate) {
                 case .notBefore(let instant, _):
                     earliestChance = min(earliestChance ?? instant, instant)
                 case .granted(let permit):
+                    if let budget = entry.budget {
+                        // Worth waiting a couple of token intervals for; longer, and the next provider may answer sooner.
+                        let patience = min(budget.tokenInterval * 2, max(clock.now.duration(to: deadline), .zero))
+                        guard await budget.take(estimatedTokens: estimate, patience: patience) else {
+                            entry.limiter.withdraw(permit)
+                            if Task.isCancelled {
+                                return .failed(ProviderChainFailure(
+                                    category: .rateLimited, reason: "shutting down while waiting for a rate limit",
+                                    provider: entry.name, permanent: false, countsAttempt: false
+                                ))
+                            }
+                            // Ask again at once (the wait just happened), unless the hold is over: then the
+                            // next chance lies past the deadline and the message goes back without an attempt.
+                            let now = clock.now
+                            let chance = now >= deadline ? now.advanced(by: budget.tokenInterval) : now
+                            earliestChance = min(earliestChance ?? chance, chance)
+                            index += 1
+                            continue
+                        }
+                    }
                     metrics.rateLimitWait(provider: entry.name, wait: waited)
                     // The wait belongs to this request only; a fallback or second try waited nothing more.
                     waited = .zero
@@ -171,6 +196,10 @@ public final class ProviderChain<C: Clock>: Sendable where C.Duration == Duratio
                             // The cooldown is the limiter's, shared by every worker; this provider stays in the running.
                             if entry.limiter.recordRateLimited(retryAfter: retryAfter) {
                                 metrics.cooldowns(provider: entry.name, count: 1)
+                            }
+                            if let budget = entry.budget, let until = entry.limiter.snapshot.coolingDownUntil {
+                                // Every instance taking from the budget pauses too, within a second.
+                                budget.announceCooldown(clock.now.duration(to: until))
                             }
                             lastFailure = (.rateLimited, error.message, entry.name)
                         case .transient:

@@ -36,6 +36,11 @@ struct GrantLog<Instant: InstantProtocol> where Instant.Duration == Duration {
 
     /// Removes the latest entry equal to `instant` (a grant taken back), if any is kept.
     mutating func removeLatest(_ instant: Instant) {
+        // Usually the grant taken back is the latest and the ring has not wrapped: no copy.
+        if start == 0, storage.last == instant {
+            storage.removeLast()
+            return
+        }
         linearize()
         guard let index = storage.lastIndex(of: instant) else { return }
         storage.remove(at: index)

@@ -36,10 +36,18 @@ public struct SharedBudgetPlan: Sendable, Equatable {
     public var chunkInterval: Duration?
     /// The longest an instance holds chunks before it uses or drops them.
     public var chunkHold: Duration
+    /// The limits the refiller checks its own tokens against, whatever its
+    /// interval: at most `count` published in any stretch of `length`. They
+    /// never bind while the interval stays (the grid keeps within them); they
+    /// make a lower limit from a reload take effect at once, counting the
+    /// tokens already published at the old rate.
+    public var requestWindows: [RefillWindow]
+    /// The same for chunks.
+    public var chunkWindows: [RefillWindow]
 
     /// The default token lifetime: long enough for a taker polling every few
     /// milliseconds, short enough that it costs little of the burst window.
-    public static let defaultTokenLifetime: Duration = .milliseconds(40)
+    public static let defaultTokenLifetime: Duration = .milliseconds(60)
     /// The default publication tolerance.
     public static let defaultPublicationTolerance: Duration = .milliseconds(10)
     /// The default chunk hold.
@@ -66,14 +74,21 @@ public struct SharedBudgetPlan: Sendable, Equatable {
         let minuteInterval = (.seconds(60) + slack) / limit.requestsPerMinute + hair
         let burstInterval = (limit.burstWindow + tokenLifetime + publicationTolerance) / limit.burst + hair
         self.requestInterval = max(minuteInterval, burstInterval)
+        // Publications lie within the tolerance after their slots, so the stretches without it hold as many.
+        self.requestWindows = [
+            .init(count: limit.requestsPerMinute, length: .seconds(60) + limit.arrivalMargin + tokenLifetime),
+            .init(count: limit.burst, length: limit.burstWindow + tokenLifetime),
+        ]
         if let tpm = limit.tokensPerMinute {
             let size = max(1, (tpm + Self.chunksPerMinute - 1) / Self.chunksPerMinute)
             let chunks = max(1, tpm / size)
             self.chunkSize = size
             self.chunkInterval = (.seconds(60) + slack + chunkHold) / chunks + hair
+            self.chunkWindows = [.init(count: chunks, length: .seconds(60) + limit.arrivalMargin + tokenLifetime + chunkHold)]
         } else {
             self.chunkSize = nil
             self.chunkInterval = nil
+            self.chunkWindows = []
         }
     }
 
@@ -101,8 +116,8 @@ public struct SharedBudgetPlan: Sendable, Equatable {
     /// The default `burst` of a shared provider: `ceil(rpm / 60 × 1.08)`.
     ///
     /// A single instance's default, `ceil(rpm / 60)`, would make the burst
-    /// window the binding limit of a shared budget and cap it near 94 % of
-    /// `rpm`: a token's lifetime and publication tolerance (50 ms) count
+    /// window the binding limit of a shared budget and cap it near 92 % of
+    /// `rpm`: a token's lifetime and publication tolerance (70 ms) count
     /// against the 1-second window. 8 % more burst keeps `rpm` the limit that
     /// binds.
     public static func defaultBurst(rpm: Int) -> Int {

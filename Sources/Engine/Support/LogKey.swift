@@ -20,4 +20,8 @@ public enum LogKey {
     public static let errorCategory = "error.category"
     /// An error's text.
     public static let error = "error"
+    /// A shared provider budget's name.
+    public static let budget = "budget"
+    /// Why something happened, in words.
+    public static let reason = "reason"
 }

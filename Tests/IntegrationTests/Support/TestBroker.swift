@@ -90,6 +90,7 @@ struct TestBroker {
         brokerURL: String? = nil,
         broker: [String] = [],
         metricsIntervalSeconds: Int = 10,
+        heartbeatSeconds: Int = 10,
         extra: String = ""
     ) -> String {
         let queuesYAML = topology.queues.map { queue in
@@ -98,7 +99,7 @@ struct TestBroker {
         return """
         broker:
           url: "\(brokerURL ?? url)"
-          heartbeat_seconds: 10
+          heartbeat_seconds: \(heartbeatSeconds)
         \(broker.map { "  " + $0 + "\n" }.joined())topology:
           exchange: \(topology.exchange)
           queues:

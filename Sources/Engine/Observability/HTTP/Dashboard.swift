@@ -116,6 +116,14 @@ public enum Dashboard {
           <tbody><tr><td colspan="10" class="empty">built-in analysis only</td></tr></tbody>
         </table></div>
       </section>
+      <section class="wide" id="budgets-section" hidden>
+        <h2>Shared provider budgets</h2>
+        <div class="scroll"><table id="budgets">
+          <thead><tr><th>budget</th><th>providers</th><th class="num">instances</th><th>refiller</th><th class="num">tokens waiting</th>
+            <th>cooldown</th><th class="num">rpm sustained</th></tr></thead>
+          <tbody></tbody>
+        </table></div>
+      </section>
       <section>
         <h2>Queues</h2>
         <table id="queues"><tbody><tr><td class="empty">…</td></tr></tbody></table>
@@ -192,6 +200,12 @@ public enum Dashboard {
         return [first, limit, p.requests, p.ok, p.failed, p.rate_limited, cell(cooldown, p.cooling_down_seconds > 0 ? "retried" : ""),
                 cell(fix(p.p50_latency_ms), "num"), cell(fix(p.p99_latency_ms), "num"), cell(`${fmt(p.input_tokens)} / ${fmt(p.output_tokens)}`, "num")];
       }), "built-in analysis only");
+      const budgets = Object.entries(s.shared_budgets || {});
+      $("budgets-section").hidden = budgets.length === 0;
+      rows($("budgets"), budgets.map(([name, b]) => [
+        name, b.providers, b.instances ?? "-", b.this_instance_refills ? `this instance (${b.refiller ?? "?"})` : (b.refiller ?? "none heard"),
+        b.tokens_available ?? "-", cell(b.cooldown_seconds > 0 ? `cooling down, ${fix(b.cooldown_seconds)} s left` : "ready", b.cooldown_seconds > 0 ? "retried" : ""),
+        cell(fix(b.sustained_rpm), "num")]), "none");
       rows($("queues"), Object.entries(s.queues || {}).map(([q, n]) => [q, n]), s.queues ? "no queues" : "broker not reachable");
       rows($("categories"), Object.entries(s.dead_letters_by_category).map(([c, n]) => [c, n]), "none");
       const total = Object.values(s.priorities).reduce((a, b) => a + b, 0) || 1;

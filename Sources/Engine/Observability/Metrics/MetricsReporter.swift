@@ -124,13 +124,20 @@ public final class MetricsReporter: Service {
         let queueDepths = depths.map { sample in
             Dictionary(sample.readings.compactMap { reading in reading.state.map { (reading.queue.name, $0.messages) } }) { first, _ in first }
         }
+        var budgets: [SharedBudgetStatus] = []
+        for case let budget as SharedBudgetHandle in pipeline.chain.providers.compactMap(\.budget)
+        where !budgets.contains(where: { $0.budget == budget.budgetName }) {
+            budgets.append(budget.status)
+        }
         let (inFlight, buffered) = pipeline.messageCounts
-        return MetricsSnapshot(
+        var snapshot = MetricsSnapshot(
             instance: instance, time: Date(), uptimeSeconds: (ContinuousClock.now - started).seconds,
             intervalSeconds: intervalSeconds, statistics: statistics, previous: previous, providers: providers,
             inFlight: inFlight, buffered: buffered, workers: pipeline.workerCount,
             queues: queueDepths, pending: depths?.pendingMessages, brokerConnected: pipeline.readiness.ready
         )
+        snapshot.sharedBudgets = budgets
+        return snapshot
     }
 
     /// Publishes `snapshot`; false when the broker could not take it.

@@ -55,7 +55,9 @@ public struct ProviderUsage: Sendable, Equatable {
 ///  "dead_letters_by_category":{"invalid_input":1,"provider_rejected":2},
 ///  "priorities":{"0":100,"5":26},"in_flight":3,"buffered":0,"workers":15,
 ///  "queues":{"tweets.in":40,"tweets.retry.5":3,"tweets.dead":2,"tweets.results":0},"pending":43,
-///  "broker_connected":true}
+///  "broker_connected":true,
+///  "shared_budgets":{"openai":{"providers":"openai","this_instance_refills":false,"refiller":"host-7:4121",
+///    "instances":3,"tokens_available":0,"cooldown_seconds":0,"sustained_rpm":3439.5,"connected":true}}}
 /// ```
 public struct MetricsSnapshot: Sendable {
     /// The instance name (`metrics.instance`, or host-pid).
@@ -84,6 +86,8 @@ public struct MetricsSnapshot: Sendable {
     public var pending: Int?
     /// Whether the pipeline is connected and consuming.
     public var brokerConnected: Bool
+    /// The provider budgets shared with other instances, as this instance sees them.
+    public var sharedBudgets: [SharedBudgetStatus] = []
 
     /// Creates a snapshot.
     public init(
@@ -189,6 +193,22 @@ public struct MetricsSnapshot: Sendable {
         }
         json.field("pending", pending)
         json.field("broker_connected", brokerConnected)
+        json.key("shared_budgets")
+        json.beginObject()
+        for budget in sharedBudgets {
+            json.key(budget.budget)
+            json.beginObject()
+            json.field("providers", budget.providers.joined(separator: ","))
+            json.field("this_instance_refills", budget.isRefiller)
+            json.field("refiller", budget.refiller)
+            json.field("instances", budget.instances)
+            json.field("tokens_available", budget.tokensAvailable)
+            json.field("cooldown_seconds", Self.rounded(budget.cooldownSeconds, 3))
+            json.field("sustained_rpm", Self.rounded(budget.sustainedRequestsPerMinute, 1))
+            json.field("connected", budget.connected)
+            json.endObject()
+        }
+        json.endObject()
         json.endObject()
     }
 

@@ -20,6 +20,8 @@ public struct QueueStatusReport: Sendable {
     public var broker: String
     /// One row per queue.
     public var rows: [Row]
+    /// The shared provider budgets the configuration takes from, as the broker shows them.
+    public var budgets: [SharedBudgetStatus] = []
 
     /// Builds the report for `sample`, with rates when there is a `previous` sample of the same queues.
     public init(sample: QueueStatusSample, previous: QueueStatusSample?, broker: String) {
@@ -71,6 +73,22 @@ public struct QueueStatusReport: Sendable {
             json.endObject()
         }
         json.endArray()
+        if !budgets.isEmpty {
+            json.key("shared_budgets")
+            json.beginArray()
+            for budget in budgets {
+                json.beginObject()
+                json.field("budget", budget.budget)
+                json.field("providers", budget.providers.joined(separator: ","))
+                json.field("instances", budget.instances)
+                json.field("refiller", budget.refiller)
+                json.field("tokens_available", budget.tokensAvailable)
+                json.field("cooldown_seconds", Self.rounded(budget.cooldownSeconds))
+                json.field("sustained_rpm", Self.rounded(budget.sustainedRequestsPerMinute))
+                json.endObject()
+            }
+            json.endArray()
+        }
         json.endObject()
         return String(decoding: json.bytes, as: UTF8.self)
     }
@@ -97,7 +115,34 @@ public struct QueueStatusReport: Sendable {
         }
         var lines = ["\(Timestamp.rfc3339(time))  \(broker)  pending \(pendingMessages)  dead letters \(deadLetters)", line(header)]
         lines += cells.map(line)
+        if !budgets.isEmpty {
+            lines.append("")
+            lines += Self.table(
+                header: ["SHARED BUDGET", "PROVIDERS", "INSTANCES", "REFILLER", "TOKENS", "COOLDOWN", "RPM"],
+                rows: budgets.map { budget in
+                    [
+                        budget.budget, budget.providers.joined(separator: ","),
+                        budget.instances.map(String.init) ?? "-", budget.refiller ?? "none",
+                        budget.tokensAvailable.map(String.init) ?? "missing",
+                        budget.cooldownSeconds > 0 ? String(format: "%.1fs", budget.cooldownSeconds) : "-",
+                        String(format: "%.0f", budget.sustainedRequestsPerMinute),
+                    ]
+                },
+                leftAligned: 4
+            )
+        }
         return lines.joined(separator: "\n")
+    }
+
+    /// Lines of a table whose first `leftAligned` columns read left to right and the rest line up on the right.
+    static func table(header: [String], rows: [[String]], leftAligned: Int) -> [String] {
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        return ([header] + rows).map { values in
+            values.enumerated().map { column, value in
+                let padding = String(repeating: " ", count: widths[column] - value.count)
+                return column < leftAligned ? value + padding : padding + value
+            }.joined(separator: "  ")
+        }
     }
 
     private static func rounded(_ value: Double) -> Double {

@@ -1,0 +1,50 @@
+/// The broker objects behind one shared budget, named from the budget's name.
+///
+/// All are classic, non-durable queues: a budget is about the next minute,
+/// so after a broker restart every instance declares them again and the
+/// refiller starts from empty, which keeps the guarantee.
+public struct SharedBudgetQueues: Sendable, Equatable {
+    /// The topic exchange every instance announces cooldowns on.
+    public static let controlExchange = "tweetd.control"
+    /// The budget's name.
+    public let budget: String
+    /// Request tokens, one per request, published by the refiller.
+    public var tokens: String { "tweetd.budget.\(budget).tokens" }
+    /// Chunks of the tokens-per-minute limit.
+    public var chunks: String { "tweetd.budget.\(budget).chunks" }
+    /// The election: a single-active-consumer queue holding the baton.
+    public var refiller: String { "tweetd.budget.\(budget).refiller" }
+    /// The refiller's latest word on the budget (who it is, the cooldown), for status.
+    public var status: String { "tweetd.budget.\(budget).status" }
+    /// The latest cooldown announcement, kept until it ends (its TTL is its delay).
+    public var lastCooldown: String { "tweetd.budget.\(budget).cooldown" }
+    /// The routing key of the budget's cooldown announcements.
+    public var cooldownKey: String { "cooldown.\(budget)" }
+
+    /// The queues of budget `budget`.
+    public init(budget: String) {
+        self.budget = budget
+    }
+
+    /// Arguments of the token and chunk queues: at most one token waits, the newest.
+    ///
+    /// A token's lifetime counts from when the broker enqueues it. Tokens the
+    /// refiller sent on time but the network or the broker held back (a TCP
+    /// stall, a memory alarm) would otherwise land together, each with a full
+    /// lifetime, and go out as one burst; with room for one, such a clump
+    /// leaves one token. One is enough: a token is due every interval and
+    /// lives a fraction of it (at 600 rpm, 60 ms of 102).
+    static var bucketArguments: [String: FieldValue] {
+        ["x-max-length": .integer(1), "x-overflow": .string("drop-head")]
+    }
+
+    /// Arguments of the election queue: one active consumer, at most one baton waiting.
+    static var refillerArguments: [String: FieldValue] {
+        ["x-single-active-consumer": .bool(true), "x-max-length": .integer(1), "x-overflow": .string("reject-publish")]
+    }
+
+    /// Arguments of the status and last-cooldown queues: only the latest message.
+    static var latestOnlyArguments: [String: FieldValue] {
+        ["x-max-length": .integer(1), "x-overflow": .string("drop-head")]
+    }
+}
