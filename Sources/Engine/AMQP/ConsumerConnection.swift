@@ -126,15 +126,11 @@ public final class ConsumerConnection: Sendable {
                 do throws(AMQPError) {
                     var total = 0
                     for queue in queues {
-                        total += Int(try connection.declareQueue(queue, passive: true, channel: ConsumerSession.channel).messages)
-                    }
-                    // Deliveries that came in while waiting for the answer wait in librabbitmq: hand them over now.
-                    handOver: while connection.hasBufferedFrames {
-                        switch try connection.nextEvent() {
-                        case .event(let event): try session.handle(event, on: connection)
-                        case .ignoredFrame: continue
-                        case .wouldBlock: break handOver
-                        }
+                        // Deliveries that come in before the answer are handed over as they arrive,
+                        // their bodies read as always (one over the read limit is never held whole).
+                        total += Int(try connection.countReadyMessages(in: queue, channel: ConsumerSession.channel) { event throws(AMQPError) in
+                            try session.handle(event, on: connection)
+                        })
                     }
                     waiter.finish(.success(total))
                 } catch {

@@ -409,6 +409,52 @@ final class AMQPConnection {
             return .wouldBlock
         }
         try checkStatus(status, doing: "reading from the broker")
+        return try inbound(frame)
+    }
+
+    /// The ready messages in `queue`, asked with a passive queue.declare on `channel`; what the
+    /// broker sends before the answer is handed to `handle` as it arrives, as ``nextEvent()`` reads it.
+    ///
+    /// Not librabbitmq's RPC call (``declareQueue(_:durable:exclusive:autoDelete:passive:arguments:channel:)``):
+    /// while that waits for its answer it keeps every other frame in memory, body frames included,
+    /// and on a consumer's channel the answer comes after every delivery already dispatched to it,
+    /// up to prefetch x the largest body. A body over ``deliveryBodyLimit`` would then sit in
+    /// memory whole after all; read here, it is dropped frame by frame.
+    func countReadyMessages(
+        in queue: String, channel: UInt16, handling handle: (InboundEvent) throws(AMQPError) -> Void
+    ) throws(AMQPError) -> UInt32 {
+        let state = try requireStateForReply()
+        let action = "checking queue \"\(queue)\""
+        let status = queue.withAMQPBytes { queueBytes in
+            var declare = amqp_queue_declare_t(
+                ticket: 0, queue: queueBytes, passive: 1, durable: 0, exclusive: 0, auto_delete: 0, nowait: 0,
+                arguments: amqp_empty_table
+            )
+            return amqp_send_method(state, channel, AMQP_QUEUE_DECLARE_METHOD, &declare)
+        }
+        try checkStatus(status, doing: action)
+        while true {
+            var frame = amqp_frame_t()
+            try checkStatus(amqp_simple_wait_frame(state, &frame), doing: action)
+            if frame.frame_type == UInt8(AMQP_FRAME_METHOD), frame.channel == channel,
+               frame.payload.method.id == AMQP_QUEUE_DECLARE_OK_METHOD {
+                return frame.payload.method.decoded.assumingMemoryBound(to: amqp_queue_declare_ok_t.self).pointee.message_count
+            }
+            switch try inbound(frame) {
+            case .event(.channelClosed(channel, let replyCode, let replyText)):
+                throw AMQPError(.channelClosed, "\(action) failed: the broker closed channel \(channel)", replyCode: replyCode, replyText: replyText)
+            case .event(let event):
+                try handle(event)
+            case .ignoredFrame, .wouldBlock:
+                break
+            }
+            // The event is copied out: its frames' memory can go back to the pool.
+            amqp_maybe_release_buffers_on_channel(state, frame.channel)
+        }
+    }
+
+    /// What `frame`, just read, asks of the session, with the content frames that belong to it.
+    private func inbound(_ frame: amqp_frame_t) throws(AMQPError) -> InboundRead {
         guard frame.frame_type == UInt8(AMQP_FRAME_METHOD) else {
             // A content frame whose method was not a delivery or a return: nothing reads it.
             return .ignoredFrame
