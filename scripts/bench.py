@@ -24,6 +24,11 @@ Sections (--only picks some; default all):
              15 workers; goal: wall time <= 1.1 x ceil(98/15) x 2.3 s = 17.7 s
   sustained  1,200 tweets against a server enforcing 600 requests per 60 s;
              goal: >= 97 % of 600 rpm, zero 429s
+  shared     1,200 tweets at a 600 rpm budget with shared: true, taken by one
+             tweetd instance, then by three at once, against a server enforcing
+             600 requests per 60 s (arrivals recorded); goals: one instance
+             >= 97 % of rpm, three >= 85 %, zero 429s, at most 600 in any 60 s
+             and at most the shared default burst (11) in any 1 s
   processing the built-in path (decode, analyse, score, encode) per message on
              one thread without a broker (.build/release/ProcessingBench);
              no goal: the stable yardstick for work on the analysis
@@ -273,6 +278,67 @@ def bench_sustained(args, workdir):
     }
 
 
+def worst_windows(arrivals):
+    """The most requests that arrived in any 60 s and in any 1 s window (closed on the left)."""
+    times = sorted(a[0] for a in arrivals)
+    worst = {}
+    for span in (60.0, 1.0):
+        best, first = 0, 0
+        for last, at in enumerate(times):
+            while at - times[first] >= span:
+                first += 1
+            best = max(best, last - first + 1)
+        worst[span] = best
+    return worst[60.0], worst[1.0]
+
+
+def bench_shared(args, workdir):
+    """One budget in the broker: one instance, then three, against a server enforcing 600 per 60 s."""
+    rpm, count = 600, args.shared_tweets
+    rows = []
+    for instances in (1, 3):
+        section = Section(args, f"shared{instances}", workdir)
+        server = FakeServer({"local": {"latency_ms": 150, "latency_jitter_ms": 100, "rpm_limit": rpm}})
+        try:
+            section.write_config(
+                "  workers: 15\n  chain: [local]",
+                provider_yaml("local", "openai-compatible", server.base_url("local"), rpm=rpm) + "\n    shared: true")
+            section.prepare(count)
+            started = time.monotonic()
+            runs = [subprocess.Popen([args.binary, "run", "--drain", "--config", section.config],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                    for _ in range(instances)]
+            for run in runs:
+                _, stderr = run.communicate(timeout=count / rpm * 60 * 2 + 180)
+                if run.returncode != 0:
+                    raise BenchFailure(f"shared: tweetd exited {run.returncode}: {stderr[-2000:]}")
+            wall = time.monotonic() - started
+            stats = server.stats("local")
+        finally:
+            server.stop()
+        section.expect_all_results(count)
+        statuses = stats.get("status_counts", {})
+        rejected = statuses.get("429", 0)
+        arrivals = stats.get("arrivals", [])
+        span = max(a[0] for a in arrivals) - min(a[0] for a in arrivals) if arrivals else 0
+        throughput = (len(arrivals) - 1) / span * 60 if span > 0 else 0.0
+        worst60, worst1 = worst_windows(arrivals)
+        burst = math.ceil(rpm * 1.08 / 60)
+        share = throughput / rpm
+        print(f"  {instances} instance(s): {len(arrivals)} requests in {span:.1f} s = {throughput:.1f} rpm ({share:.1%}), "
+              f"429s {rejected}, worst 60 s {worst60}, worst 1 s {worst1} (burst {burst}), wall {wall:.1f} s", flush=True)
+        rows.append({
+            "name": f"shared budget: {count} tweets, {instances} instance{'s' if instances > 1 else ''}, one 600 rpm budget",
+            "value": f"{throughput:.1f} rpm ({share:.1%}), {rejected} x 429, worst 60 s {worst60}, worst 1 s {worst1}",
+            "goal": f">= {'97' if instances == 1 else '85'} % of 600 rpm, zero 429s, <= 600 in 60 s, <= {burst} in 1 s",
+            "ok": share >= (0.97 if instances == 1 else 0.85) and rejected == 0 and worst60 <= rpm and worst1 <= burst,
+            "details": {"instances": instances, "requests": len(arrivals), "span_seconds": round(span, 2),
+                        "requests_per_minute": round(throughput, 1), "status_counts": statuses,
+                        "worst_60s": worst60, "worst_1s": worst1, "wall_seconds": round(wall, 2)},
+        })
+    return rows
+
+
 # --------------------------------------------------------------------------
 # throughput, memory, latency
 
@@ -515,6 +581,7 @@ def bench_processing(args, workdir):
 SECTIONS = {
     "throughput": bench_throughput, "memory": bench_memory, "latency": bench_latency,
     "batch": bench_batch, "sustained": bench_sustained, "processing": bench_processing,
+    "shared": bench_shared,
 }
 
 
@@ -581,6 +648,7 @@ def main():
     parser.add_argument("--broker-url", required=True)
     parser.add_argument("--only", nargs="*", choices=sorted(SECTIONS), help="run only these sections")
     parser.add_argument("--sustained-tweets", type=int, default=1200)
+    parser.add_argument("--shared-tweets", type=int, default=1200)
     parser.add_argument("--throughput-tweets", type=int, default=50_000)
     parser.add_argument("--throughput-rounds", type=int, default=3, help="alternating floor/tweetd rounds (median reported)")
     parser.add_argument("--write", metavar="FILE", help="write the results as Markdown to FILE")
