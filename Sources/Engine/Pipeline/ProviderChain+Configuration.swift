@@ -80,8 +80,12 @@ public final class ProviderChainBuilder: Sendable {
                 }
                 budget = shared
                 // The broker's tokens keep the rates; this limiter keeps the concurrency and cooldowns,
-                // and its windows (at the same limits) only back the budget up. Tokens per minute are
-                // the budget's chunks alone: a reservation here would count every request twice.
+                // and its windows, at twice the limits, only back the budget up. At the same limits they
+                // would bind below the budget's own rate: a permit is counted when it is granted, up to
+                // two token intervals before its token comes. Tokens per minute are the budget's chunks
+                // alone: a reservation here would count every request twice.
+                limit.requestsPerMinute = provider.rpm * 2
+                limit.burst = provider.burst * 2
                 limit.tokensPerMinute = nil
                 budgetUpdates.append((shared, SharedBudgetPlan(limit: Self.limit(of: provider))))
             }

@@ -38,6 +38,10 @@ public struct RefillSchedule<Instant: InstantProtocol>: Sendable where Instant.D
     public private(set) var nextSlot: Instant?
     /// No token before this instant (a cooldown).
     public private(set) var pausedUntil: Instant?
+    /// Tokens published since the schedule was made.
+    public private(set) var tokensPublished = 0
+    /// Times a wake came too late for its slot and the grid started again from then.
+    public private(set) var lateRestarts = 0
     /// When this refiller published its latest tokens, as many as the largest window counts.
     private var published: GrantLog<Instant>
 
@@ -98,8 +102,10 @@ public struct RefillSchedule<Instant: InstantProtocol>: Sendable where Instant.D
         } else {
             // Too late for this slot: one token now and a new grid from here, never the missed ones.
             nextSlot = now.advanced(by: interval)
+            lateRestarts += 1
         }
         published.append(now)
+        tokensPublished += 1
         return true
     }
 

@@ -39,6 +39,11 @@ public final class SharedBudgetHandle: SharedRequestBudget {
         var stale = 0
         /// Waits that ended without a token (patience ran out, cancelled, or a cooldown).
         var missed = 0
+        /// Request tokens this instance published as the refiller, and the late restarts of its grid.
+        var published = 0
+        var lateRestarts = 0
+        /// Tokens taken for a caller that had stopped waiting a moment before.
+        var unclaimed = 0
     }
 
     let state: Mutex<State>
@@ -123,9 +128,10 @@ public final class SharedBudgetHandle: SharedRequestBudget {
         announce(self, .now + delay)
     }
 
-    /// Tokens this instance took, dropped as stale, and waits that ended without one.
-    public var counts: (taken: Int, stale: Int, missed: Int) {
-        state.withLock { ($0.taken, $0.stale, $0.missed) }
+    /// Tokens this instance took, dropped as stale, waits that ended without one, and (as the
+    /// refiller) tokens published and grid restarts after late wakes: for the log at exit.
+    public var counts: (taken: Int, stale: Int, missed: Int, published: Int, lateRestarts: Int, unclaimed: Int) {
+        state.withLock { ($0.taken, $0.stale, $0.missed, $0.published, $0.lateRestarts, $0.unclaimed) }
     }
 
     /// What this instance knows of the budget now.
@@ -153,6 +159,22 @@ public final class SharedBudgetHandle: SharedRequestBudget {
     /// The front of the line: its id and the chunks it needs.
     var front: (id: UInt64, chunks: Int)? {
         state.withLock { state in state.waiters.first.map { ($0.id, $0.chunks) } }
+    }
+
+    /// Hands a token taken at `takenAt` to the first caller in line that needs at most `chunks`
+    /// chunks; returns the chunks it needed, or nil when nobody waits for it (the token is lost).
+    ///
+    /// Whoever is first when the token arrives gets it, not who was first when it was asked for:
+    /// callers give up after their patience, often while a `basic.get` is on its way.
+    func grantFirst(takenAt: ContinuousClock.Instant, holdingChunks chunks: Int) -> Int? {
+        let waiter = state.withLock { state -> Waiter? in
+            guard let index = state.waiters.firstIndex(where: { $0.chunks <= chunks }) else { return nil }
+            state.taken += 1
+            return state.waiters.remove(at: index)
+        }
+        guard let waiter else { return nil }
+        waiter.continuation.resume(returning: takenAt)
+        return waiter.chunks
     }
 
     /// Ends the wait of `id` with a token taken at `takenAt` (nil: none); false when it no longer waits.

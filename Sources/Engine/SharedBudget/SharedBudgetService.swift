@@ -81,6 +81,8 @@ public final class SharedBudgetService: Service, Sendable {
             logger.info("left a shared budget", metadata: [
                 LogKey.budget: .string(budget.budgetName), "tokens_taken": .stringConvertible(counts.taken),
                 "tokens_too_late": .stringConvertible(counts.stale), "waits_without_token": .stringConvertible(counts.missed),
+                "tokens_published": .stringConvertible(counts.published), "late_restarts": .stringConvertible(counts.lateRestarts),
+                "tokens_unclaimed": .stringConvertible(counts.unclaimed),
             ])
         }
     }
@@ -312,6 +314,10 @@ final class SharedBudgetSession: ConnectionSession, @unchecked Sendable {
         for _ in 0..<4 where budget.requests.tokenDue(at: now) {
             try connection.publish(Self.message(to: queues.tokens, expiration: expiration), channel: Self.channel)
         }
+        budget.handle.update { state in
+            state.published = budget.requests.tokensPublished
+            state.lateRestarts = budget.requests.lateRestarts
+        }
         if var chunks = budget.chunks {
             for _ in 0..<4 where chunks.tokenDue(at: now) {
                 try connection.publish(Self.message(to: queues.chunks, expiration: expiration), channel: Self.channel)
@@ -435,9 +441,13 @@ final class SharedBudgetSession: ConnectionSession, @unchecked Sendable {
                 budget.nextPoll = now + Self.pollInterval
                 return true
             }
-            budget.purse.removeFirst(min(front.chunks, budget.purse.count))
-            // A caller that gave up a moment ago leaves the token unused: it is gone, never reused later.
-            _ = budget.handle.resolve(front.id, takenAt: .now)
+            // The front may have given up during the get: the token goes to whoever is first now.
+            if let used = budget.handle.grantFirst(takenAt: .now, holdingChunks: budget.purse.count) {
+                budget.purse.removeFirst(min(used, budget.purse.count))
+            } else {
+                // Nobody waits any more: the token is gone, never kept for later.
+                budget.handle.update { $0.unclaimed += 1 }
+            }
         }
         return budget.handle.front != nil
     }
