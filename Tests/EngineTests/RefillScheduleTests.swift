@@ -76,7 +76,7 @@ struct RefillScheduleTests {
     func irregularWakesKeepTheBound() {
         var refill = schedule()
         refill.start(at: clock.instant(.zero))
-        var generator = SplitMix(seed: 7)
+        var generator = SplitMix64(seed: 7)
         var tokens: [Duration] = []
         var time = Duration.zero
         while time < .seconds(120) {
@@ -132,18 +132,5 @@ struct RefillScheduleTests {
         }
         let expected = Int(Duration.seconds(180) / plan.requestInterval)
         #expect(tokens.count >= expected - 1, "\(tokens.count) of \(expected) slots")
-    }
-}
-
-/// A small deterministic generator, so a failure can be replayed.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
