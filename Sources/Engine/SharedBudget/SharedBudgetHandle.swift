@@ -101,16 +101,16 @@ public final class SharedBudgetHandle: SharedRequestBudget {
                 state.withLock { $0.waiters.append(Waiter(id: id, chunks: chunks, continuation: continuation)) }
                 // A cancellation just before the waiter was in line found nobody to end.
                 if Task.isCancelled {
-                    _ = resolve(id, takenAt: nil)
+                    giveUp(id)
                     return
                 }
                 wakeThread()
                 DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(patience.nanoseconds))) { [self] in
-                    _ = resolve(id, takenAt: nil)
+                    giveUp(id)
                 }
             }
         } onCancel: {
-            _ = resolve(id, takenAt: nil)
+            giveUp(id)
         }
         guard let taken else {
             state.withLock { $0.missed += 1 }
@@ -156,9 +156,9 @@ public final class SharedBudgetHandle: SharedRequestBudget {
 
     // MARK: - For the budget connection's thread
 
-    /// The front of the line: its id and the chunks it needs.
-    var front: (id: UInt64, chunks: Int)? {
-        state.withLock { state in state.waiters.first.map { ($0.id, $0.chunks) } }
+    /// The chunks the front of the line needs, or nil when nobody waits.
+    var frontChunks: Int? {
+        state.withLock { $0.waiters.first?.chunks }
     }
 
     /// Hands a token taken at `takenAt` to the first caller in line that needs at most `chunks`
@@ -177,15 +177,12 @@ public final class SharedBudgetHandle: SharedRequestBudget {
         return waiter.chunks
     }
 
-    /// Ends the wait of `id` with a token taken at `takenAt` (nil: none); false when it no longer waits.
-    func resolve(_ id: UInt64, takenAt: ContinuousClock.Instant?) -> Bool {
-        let continuation = state.withLock { state -> CheckedContinuation<ContinuousClock.Instant?, Never>? in
-            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-            if takenAt != nil { state.taken += 1 }
-            return state.waiters.remove(at: index).continuation
+    /// Ends the wait of `id` without a token (its patience ran out, or it was cancelled), if it still waits.
+    func giveUp(_ id: UInt64) {
+        let continuation = state.withLock { state in
+            state.waiters.firstIndex { $0.id == id }.map { state.waiters.remove(at: $0).continuation }
         }
-        continuation?.resume(returning: takenAt)
-        return continuation != nil
+        continuation?.resume(returning: nil)
     }
 
     /// A cooldown until `instant` was announced or read: merged by the later deadline and passed to

@@ -425,11 +425,11 @@ final class SharedBudgetSession: ConnectionSession, @unchecked Sendable {
             budget.handle.failWaiters()
             return false
         }
-        guard now >= budget.nextPoll else { return budget.handle.front != nil }
+        guard now >= budget.nextPoll else { return budget.handle.frontChunks != nil }
         // Bounded per turn, so a long line cannot keep the thread from its heartbeats.
         for _ in 0..<64 {
-            guard let front = budget.handle.front else { return false }
-            if budget.purse.count < front.chunks {
+            guard let chunks = budget.handle.frontChunks else { return false }
+            if budget.purse.count < chunks {
                 guard try connection.get(queue: queues.chunks, autoAck: true, channel: Self.channel) != nil else {
                     budget.nextPoll = now + Self.pollInterval
                     return true
@@ -449,7 +449,7 @@ final class SharedBudgetSession: ConnectionSession, @unchecked Sendable {
                 budget.handle.update { $0.unclaimed += 1 }
             }
         }
-        return budget.handle.front != nil
+        return budget.handle.frontChunks != nil
     }
 
     // MARK: Status
