@@ -314,10 +314,6 @@ final class SharedBudgetSession: ConnectionSession, @unchecked Sendable {
         for _ in 0..<4 where budget.requests.tokenDue(at: now) {
             try connection.publish(Self.message(to: queues.tokens, expiration: expiration), channel: Self.channel)
         }
-        budget.handle.update { state in
-            state.published = budget.requests.tokensPublished
-            state.lateRestarts = budget.requests.lateRestarts
-        }
         if var chunks = budget.chunks {
             for _ in 0..<4 where chunks.tokenDue(at: now) {
                 try connection.publish(Self.message(to: queues.chunks, expiration: expiration), channel: Self.channel)
@@ -478,7 +474,10 @@ final class SharedBudgetSession: ConnectionSession, @unchecked Sendable {
         }
         let refilling = budget.isRefiller
         let instanceName = self.instanceName
+        let (published, lateRestarts) = (budget.requests.tokensPublished, budget.requests.lateRestarts)
         budget.handle.update { state in
+            state.published = published
+            state.lateRestarts = lateRestarts
             state.tokensAvailable = Int(tokens.messages)
             state.instances = Int(election.consumers)
             if refilling {
@@ -506,9 +505,13 @@ final class SharedBudgetSession: ConnectionSession, @unchecked Sendable {
             budget.requests.stop()
             budget.chunks?.stop()
             budget.purse.removeAll()
+            let (published, lateRestarts) = (budget.requests.tokensPublished, budget.requests.lateRestarts)
             budget.handle.update { state in
                 state.connected = false
                 state.isRefiller = false
+                // Counted on the thread; copied once a second and here, for the line logged at exit.
+                state.published = published
+                state.lateRestarts = lateRestarts
             }
         }
     }

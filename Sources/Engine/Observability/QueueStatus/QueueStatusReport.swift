@@ -105,16 +105,9 @@ public struct QueueStatusReport: Sendable {
                 row.messagesPerSecond.map { abs($0) < 0.05 ? "0.0" : String(format: "%+.1f", $0) } ?? "-",
             ]
         }
-        let widths = header.indices.map { column in ([header] + cells).map { $0[column].count }.max() ?? 0 }
-        func line(_ values: [String]) -> String {
-            values.enumerated().map { column, value in
-                let padding = String(repeating: " ", count: widths[column] - value.count)
-                // Names and roles read left to right; numbers line up on the right.
-                return column < 2 ? value + padding : padding + value
-            }.joined(separator: "  ")
-        }
-        var lines = ["\(Timestamp.rfc3339(time))  \(broker)  pending \(pendingMessages)  dead letters \(deadLetters)", line(header)]
-        lines += cells.map(line)
+        // Names and roles read left to right; numbers line up on the right.
+        var lines = ["\(Timestamp.rfc3339(time))  \(broker)  pending \(pendingMessages)  dead letters \(deadLetters)"]
+        lines += Self.table(header: header, rows: cells, leftAligned: 2)
         if !budgets.isEmpty {
             lines.append("")
             lines += Self.table(
