@@ -11,11 +11,12 @@ struct GlobalOptions: ParsableArguments {
     @Option(
         name: .long,
         help: """
-            Broker URL (amqp:// or amqps://); overrides broker.url. Every user can read a command line with ps: \
-            give the password with broker.password_file, broker.password_env or $TWEETD_BROKER_URL instead.
+            Broker URL (amqp:// or amqps://); overrides broker.url and broker.urls. Give it once per node of a \
+            cluster. Every user can read a command line with ps: give the password with broker.password_file, \
+            broker.password_env or $TWEETD_BROKER_URL instead.
             """
     )
-    var brokerURL: String?
+    var brokerURL: [String] = []
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String?
@@ -30,7 +31,8 @@ struct GlobalOptions: ParsableArguments {
 
     /// Logs one warning when `--broker-url` holds a password, never the password itself.
     func warnAboutSecretsOnCommandLine(_ logger: Logger) {
-        if let brokerURL, let warning = SecretExposure.warning(commandLineBrokerURL: brokerURL) {
+        // One warning is enough: the nodes of a cluster share the password.
+        if let warning = brokerURL.lazy.compactMap(SecretExposure.warning(commandLineBrokerURL:)).first {
             logger.warning("secret on the command line", metadata: [LogKey.error: .string(warning)])
         }
     }
@@ -51,7 +53,12 @@ struct GlobalOptions: ParsableArguments {
     ) -> @Sendable () throws(ConfigurationError) -> TweetdConfiguration {
         let environment = ProcessInfo.processInfo.environment
         var overrides = extra
-        if let brokerURL { overrides["broker.url"] = brokerURL }
+        // Several nodes go in as one comma-separated list (a comma inside a URL must be percent-encoded).
+        if brokerURL.count == 1 {
+            overrides["broker.url"] = brokerURL[0]
+        } else if !brokerURL.isEmpty {
+            overrides["broker.urls"] = brokerURL.joined(separator: ",")
+        }
         if let logLevel { overrides["log.level"] = logLevel }
         let path = configurationPath(environment: environment)
         return { [overrides] () throws(ConfigurationError) in

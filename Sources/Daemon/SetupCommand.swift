@@ -26,9 +26,12 @@ struct SetupCommand: AsyncParsableCommand {
         await publisher.close()
         print("declared on \(configuration.endpoint.redactedDescription):")
         print("  exchange \(topology.exchange) (topic) -> " + topology.queues.map { "\($0.name) [\($0.bindings.joined(separator: " "))]" }.joined(separator: ", ")
-            + " (x-max-priority \(topology.maxPriority))")
-        print("  exchange \(topology.resultsExchange) (topic)" + (topology.resultsQueue.map { " -> \($0) [#]" } ?? ""))
-        print("  exchange \(topology.deadLetterExchange) (topic) -> \(topology.deadLetterQueue) [#]")
+            + (topology.queueType == .classic
+                ? " (x-max-priority \(topology.maxPriority))"
+                : " (quorum: the broker keeps no priority order; tweetd orders what it prefetched)"))
+        let type = topology.queueType == .quorum ? " (quorum)" : ""
+        print("  exchange \(topology.resultsExchange) (topic)" + (topology.resultsQueue.map { " -> \($0) [#]\(type)" } ?? ""))
+        print("  exchange \(topology.deadLetterExchange) (topic) -> \(topology.deadLetterQueue) [#]\(type)")
         print("  exchange \(topology.retryExchange) (headers) -> " + topology.retryQueues.joined(separator: ", "))
         print("  exchange \(topology.metricsExchange) (topic)")
     }

@@ -1,9 +1,14 @@
-/// Where and how to connect to the broker.
+/// Where and how to connect to the broker: one node, or the nodes of a
+/// cluster, which share the credentials, virtual host and TLS settings.
 public struct AMQPEndpoint: Sendable, Equatable {
-    /// Host name or address.
-    public var host: String
-    /// TCP port.
-    public var port: Int
+    /// The nodes, in the order a connection tries them: it opens the first
+    /// that answers and, when that connection is lost, goes on to the next.
+    /// Never empty.
+    public var nodes: [Address]
+    /// The first node's host name or address.
+    public var host: String { nodes[0].host }
+    /// The first node's TCP port.
+    public var port: Int { nodes[0].port }
     /// Virtual host.
     public var virtualHost: String
     /// User name for PLAIN authentication.
@@ -16,6 +21,20 @@ public struct AMQPEndpoint: Sendable, Equatable {
     public var connectTimeoutSeconds: Double
     /// TLS settings; nil for plain TCP.
     public var tls: TLS?
+
+    /// Where one node listens.
+    public struct Address: Sendable, Equatable {
+        /// Host name or address.
+        public var host: String
+        /// TCP port.
+        public var port: Int
+
+        /// A node at `host:port`.
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+    }
 
     /// TLS settings for `amqps://`.
     public struct TLS: Sendable, Equatable {
@@ -40,7 +59,7 @@ public struct AMQPEndpoint: Sendable, Equatable {
         }
     }
 
-    /// Creates an endpoint.
+    /// Creates an endpoint for one node.
     public init(
         host: String = "127.0.0.1",
         port: Int = 5672,
@@ -51,8 +70,24 @@ public struct AMQPEndpoint: Sendable, Equatable {
         connectTimeoutSeconds: Double = 10,
         tls: TLS? = nil
     ) {
-        self.host = host
-        self.port = port
+        self.init(
+            nodes: [Address(host: host, port: port)], virtualHost: virtualHost, username: username, password: password,
+            heartbeatSeconds: heartbeatSeconds, connectTimeoutSeconds: connectTimeoutSeconds, tls: tls
+        )
+    }
+
+    /// Creates an endpoint for the nodes of a cluster, tried in the order given; `nodes` must not be empty.
+    public init(
+        nodes: [Address],
+        virtualHost: String = "/",
+        username: String = "guest",
+        password: String = "guest",
+        heartbeatSeconds: Int = 30,
+        connectTimeoutSeconds: Double = 10,
+        tls: TLS? = nil
+    ) {
+        precondition(!nodes.isEmpty, "an endpoint needs at least one node")
+        self.nodes = nodes
         self.virtualHost = virtualHost
         self.username = username
         self.password = password
@@ -61,10 +96,31 @@ public struct AMQPEndpoint: Sendable, Equatable {
         self.tls = tls
     }
 
-    /// `amqp://user@host:port/vhost` without the password, for logs and errors.
+    /// `amqp://user@host:port/vhost` without the password, for logs and errors; the
+    /// nodes of a cluster comma-separated.
     public var redactedDescription: String {
+        nodes.indices.map { node(at: $0).redactedNodeDescription }.joined(separator: ", ")
+    }
+
+    private var redactedNodeDescription: String {
         let scheme = tls == nil ? "amqp" : "amqps"
         let vhost = virtualHost == "/" ? "" : virtualHost
-        return "\(scheme)://\(username)@\(host):\(port)/\(vhost)"
+        let hostPart = host.contains(":") ? "[\(host)]" : host
+        return "\(scheme)://\(username)@\(hostPart):\(port)/\(vhost)"
+    }
+
+    /// This endpoint narrowed to the node at `index` (modulo the number of nodes): what one
+    /// connection attempt opens.
+    public func node(at index: Int) -> AMQPEndpoint {
+        var single = self
+        single.nodes = [nodes[((index % nodes.count) + nodes.count) % nodes.count]]
+        return single
+    }
+
+    /// The same nodes, starting with the one at `index` (modulo their number) and going round.
+    public func rotated(toStartAt index: Int) -> AMQPEndpoint {
+        var copy = self
+        copy.nodes = nodes.indices.map { nodes[(index + $0) % nodes.count] }
+        return copy
     }
 }

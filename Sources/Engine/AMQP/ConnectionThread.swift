@@ -186,9 +186,14 @@ final class ConnectionThread: @unchecked Sendable {
         var delay = reconnect.initialDelay
         var connection: AMQPConnection?
         var everOpened = false
+        // Which of the endpoint's nodes the next attempt opens: a failed attempt or a lost
+        // connection moves on to the next, so a dead node is not tried again before the others.
+        var nodeIndex = 0
+        var failedAttemptsBeforeFirstOpen = 0
         while !stopRequested {
             generation += 1
-            let candidate = AMQPConnection(endpoint: endpoint, generation: generation)
+            let node = endpoint.node(at: nodeIndex)
+            let candidate = AMQPConnection(endpoint: node, generation: generation)
             do throws(AMQPError) {
                 try candidate.open(connectionName: "tweetd \(name) \(ProcessInfo.processInfo.processIdentifier)")
                 try session?.connectionOpened(candidate)
@@ -197,7 +202,15 @@ final class ConnectionThread: @unchecked Sendable {
                 isConnected.store(true, ordering: .releasing)
                 reportFirstOpen(.success(()))
                 if generation > 1 {
-                    logger.info("reconnected to the broker", metadata: [LogKey.amqpConnection: .string(name)])
+                    logger.info(
+                        "reconnected to the broker",
+                        metadata: [LogKey.amqpConnection: .string(name), LogKey.brokerNode: .string(node.redactedDescription)]
+                    )
+                } else if endpoint.nodes.count > 1 {
+                    logger.info(
+                        "connected to the broker",
+                        metadata: [LogKey.amqpConnection: .string(name), LogKey.brokerNode: .string(node.redactedDescription)]
+                    )
                 }
                 delay = reconnect.initialDelay
                 try serve(candidate)
@@ -208,19 +221,32 @@ final class ConnectionThread: @unchecked Sendable {
                 connection = nil
                 candidate.close()
                 session?.connectionLost(error)
+                nodeIndex += 1
+                if !everOpened {
+                    failedAttemptsBeforeFirstOpen += 1
+                }
+                // A tool (no reconnecting) still tries every node once: the first that answers will do.
+                if !reconnect.enabled, !everOpened, failedAttemptsBeforeFirstOpen < endpoint.nodes.count, error.code != .tlsFailed {
+                    logger.info(
+                        "broker node did not answer; trying the next",
+                        metadata: [LogKey.amqpConnection: .string(name), LogKey.error: .string(error.description)]
+                    )
+                    continue
+                }
                 // A certificate refused before the first open is a configuration problem: waiting will not
                 // fix it, and a service that exits says so at once. Later, a rotated certificate may still come.
                 guard reconnect.enabled, everOpened || error.code != .tlsFailed else {
                     reportFirstOpen(.failure(error))
                     break
                 }
-                logger.warning(
-                    "broker connection failed; reconnecting",
-                    metadata: [
-                        LogKey.amqpConnection: .string(name), LogKey.error: .string(error.description),
-                        "retry_in_ms": .stringConvertible(Int(delay.milliseconds)),
-                    ]
-                )
+                var metadata: Logger.Metadata = [
+                    LogKey.amqpConnection: .string(name), LogKey.error: .string(error.description),
+                    "retry_in_ms": .stringConvertible(Int(delay.milliseconds)),
+                ]
+                if endpoint.nodes.count > 1 {
+                    metadata[LogKey.brokerNode] = .string(endpoint.node(at: nodeIndex).redactedDescription)
+                }
+                logger.warning("broker connection failed; reconnecting", metadata: metadata)
                 sleepUnlessStopped(Self.jittered(delay))
                 delay = min(delay * 2, reconnect.maximumDelay)
             }

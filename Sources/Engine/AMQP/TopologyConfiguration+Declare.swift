@@ -34,23 +34,72 @@ extension TopologyConfiguration {
         try admin.declareExchange(metricsExchange, type: "topic")
 
         for queue in queues {
-            try admin.declareQueue(queue.name, arguments: [
-                "x-max-priority": .integer(Int64(maxPriority)),
-                // Messages an operator rejects by hand still end up with the other dead letters.
-                "x-dead-letter-exchange": .string(deadLetterExchange),
-            ])
+            try declareQueue(queue.name, arguments: \.inputQueueArguments, using: admin)
             for binding in queue.bindings {
                 try admin.bindQueue(queue.name, to: exchange, routingKey: binding)
             }
         }
         if let resultsQueue {
-            try admin.declareQueue(resultsQueue)
+            try declareQueue(resultsQueue, arguments: \.typeArguments, using: admin)
             try admin.bindQueue(resultsQueue, to: resultsExchange, routingKey: "#")
         }
-        try admin.declareQueue(deadLetterQueue)
+        try declareQueue(deadLetterQueue, arguments: \.typeArguments, using: admin)
         try admin.bindQueue(deadLetterQueue, to: deadLetterExchange, routingKey: "#")
         for seconds in retryDelaysSeconds {
             try declareRetryQueue(delaySeconds: seconds, using: admin)
+        }
+    }
+
+    /// The arguments of an input queue.
+    ///
+    /// Classic: `x-max-priority`. Quorum (RabbitMQ before 4.0 refuses `x-max-priority` on
+    /// them): replicated, and at-least-once dead-lettering, so a message an operator rejects
+    /// by hand reaches the dead-letter exchange even if a node dies on the way.
+    public var inputQueueArguments: [String: FieldValue] {
+        // Messages an operator rejects by hand still end up with the other dead letters.
+        var arguments: [String: FieldValue] = ["x-dead-letter-exchange": .string(deadLetterExchange)]
+        switch queueType {
+        case .classic:
+            arguments["x-max-priority"] = .integer(Int64(maxPriority))
+        case .quorum:
+            arguments["x-queue-type"] = .string("quorum")
+            arguments["x-dead-letter-strategy"] = .string("at-least-once")
+            // At-least-once dead-lettering needs it; nothing limits the queue's length, so it never rejects.
+            arguments["x-overflow"] = .string("reject-publish")
+        }
+        return arguments
+    }
+
+    /// The arguments that make the results and dead-letter queues of ``queueType``.
+    public var typeArguments: [String: FieldValue] {
+        switch queueType {
+        case .classic: [:]
+        case .quorum: ["x-queue-type": .string("quorum")]
+        }
+    }
+
+    /// Declares `name` with the `arguments` of this configuration, turning the broker's refusal
+    /// of a queue of the other type into one line saying what to do.
+    ///
+    /// The broker's 406 names only the first argument that differs (often not `x-queue-type`),
+    /// and AMQP cannot read a queue's arguments; declaring it again with the other type's
+    /// arguments tells: that succeeds, changing nothing, exactly when the queue is of that type.
+    private func declareQueue(
+        _ name: String, arguments: (TopologyConfiguration) -> [String: FieldValue], using admin: BrokerAdmin
+    ) throws(AMQPError) {
+        do throws(AMQPError) {
+            try admin.declareQueue(name, arguments: arguments(self))
+        } catch where error.replyCode == 406 {
+            var other = self
+            other.queueType = queueType == .classic ? .quorum : .classic
+            guard (try? admin.declareQueue(name, arguments: arguments(other))) != nil else { throw error }
+            throw AMQPError(
+                .channelClosed,
+                "queue \"\(name)\" exists as a \(other.queueType.rawValue) queue but topology.queue_type is \(queueType.rawValue): "
+                    + "a queue cannot change type; set topology.queue_type: \(other.queueType.rawValue), or empty the queue "
+                    + "(let tweetd drain it with the old type), delete it (rabbitmqctl delete_queue \(name)) and run tweetd setup again",
+                replyCode: error.replyCode, replyText: error.replyText
+            )
         }
     }
 

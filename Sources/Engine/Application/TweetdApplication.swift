@@ -79,7 +79,7 @@ public struct TweetdApplication: Sendable {
         let budgetDefinitions = ProviderChainBuilder.sharedBudgetDefinitions(configuration)
         let sharedBudgets = budgetDefinitions.isEmpty ? nil : SharedBudgetService(
             endpoint: configuration.endpoint, reconnect: configuration.reconnectSettings,
-            definitions: budgetDefinitions, logger: logger
+            definitions: budgetDefinitions, replicated: configuration.topology.queueType == .quorum, logger: logger
         )
         let chainBuilder = ProviderChainBuilder(environment: options.environment, metrics: metrics, sharedBudgets: sharedBudgets)
         let chain: ProviderChain<ContinuousClock>

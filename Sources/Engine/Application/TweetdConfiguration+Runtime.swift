@@ -1,10 +1,13 @@
 /// The runtime values the configuration stands for.
 extension TweetdConfiguration {
-    /// Where and how to reach the broker.
+    /// Where and how to reach the broker: its nodes in the order connections try them.
+    ///
+    /// With `node_order: random` the list starts at a node picked once per process, so
+    /// every connection of this process starts at the same node (an operator finds all of
+    /// them on one node) while many instances spread over the cluster.
     public var endpoint: AMQPEndpoint {
-        AMQPEndpoint(
-            host: broker.host,
-            port: broker.port,
+        let endpoint = AMQPEndpoint(
+            nodes: broker.nodes.map { AMQPEndpoint.Address(host: $0.host, port: $0.port) },
             virtualHost: broker.virtualHost,
             username: broker.username,
             password: broker.password,
@@ -17,7 +20,14 @@ extension TweetdConfiguration {
                 )
                 : nil
         )
+        switch broker.nodeOrder {
+        case .listed: return endpoint
+        case .random: return endpoint.rotated(toStartAt: Self.processNodeOffset % broker.nodes.count)
+        }
     }
+
+    /// Picked once per process: where `node_order: random` starts.
+    private static let processNodeOffset = Int.random(in: 0..<(1 << 30))
 
     /// How long-running connections reconnect.
     public var reconnectSettings: ReconnectSettings {

@@ -1,17 +1,19 @@
 /// The `broker` section: where RabbitMQ is, how to log in, and how to keep
 /// the connection alive.
 ///
-/// YAML gives a URL (`broker.url`); loading splits it into ``host``,
-/// ``port``, ``virtualHost``, ``username``, ``password`` and ``useTLS``, then
-/// lets ``usernameEnv``, ``passwordEnv`` or ``passwordFile`` replace the
-/// URL's credentials. The password is never shown: ``description``,
+/// YAML gives a URL (`broker.url`), or the nodes of a cluster as a list of
+/// URLs (`broker.urls`); loading splits them into ``nodes``, ``virtualHost``,
+/// ``username``, ``password`` and ``useTLS``, then lets ``usernameEnv``,
+/// ``passwordEnv`` or ``passwordFile`` replace the URLs' credentials. The password is never shown: ``description``,
 /// ``redactedURL`` and mirrors (`dump`) replace it with `***`.
 public struct BrokerConfiguration: Sendable, Equatable {
-    /// The broker's host name or address (IPv6 without brackets).
-    /// Default `127.0.0.1`.
-    public var host: String
-    /// The broker's TCP port. Default 5672 for `amqp://`, 5671 for `amqps://`.
-    public var port: Int
+    /// The broker's nodes: one for `broker.url`, the cluster's nodes in the
+    /// order of `broker.urls`. Never empty. Default `127.0.0.1:5672`.
+    public var nodes: [Node]
+    /// In which order tweetd tries ``nodes``. Default ``NodeOrder/random``.
+    ///
+    /// YAML `broker.node_order`.
+    public var nodeOrder: NodeOrder
     /// The virtual host, percent-decoded (`%2F` is `/`). Default `/`, also
     /// when the URL has no path or just `/`.
     public var virtualHost: String
@@ -68,8 +70,8 @@ public struct BrokerConfiguration: Sendable, Equatable {
     /// The defaults: `amqp://guest:guest@127.0.0.1:5672/`, heartbeat 30 s,
     /// connect timeout 10 s, reconnect delays 200 ms to 30 s.
     public init() {
-        self.host = "127.0.0.1"
-        self.port = 5672
+        self.nodes = [Node(host: "127.0.0.1", port: 5672)]
+        self.nodeOrder = .random
         self.virtualHost = "/"
         self.username = "guest"
         self.password = "guest"
@@ -100,19 +102,96 @@ public struct BrokerConfiguration: Sendable, Equatable {
     /// - Throws: ``ConfigurationError`` naming `key` when the URL does not
     ///   parse; the URL itself is not repeated, as it may hold a password.
     public mutating func setURL(_ url: String, key: String = "broker.url") throws(ConfigurationError) {
-        let parsed = try ParsedURL(parsing: url, key: key)
-        host = parsed.host
-        port = parsed.port
-        virtualHost = parsed.virtualHost
-        username = parsed.username
-        password = parsed.password
-        useTLS = parsed.useTLS
+        try setURLs([url], key: key)
     }
 
-    /// The connection URL with the password replaced by `***`, for logs:
+    /// Replaces the nodes and credentials with those of `urls`, the nodes of
+    /// one cluster.
+    ///
+    /// - Throws: ``ConfigurationError`` naming `key` (or the item, `key[1]`)
+    ///   when a URL does not parse, when the list is empty or names a node
+    ///   twice, or when the URLs disagree on the scheme, user, password or
+    ///   virtual host: a cluster's nodes share them, and one connection
+    ///   failing over to the next must log in the same way.
+    public mutating func setURLs(_ urls: [String], key: String = "broker.urls") throws(ConfigurationError) {
+        guard let firstURL = urls.first else {
+            throw ConfigurationError(key: key, problem: "expected at least one amqp:// or amqps:// URL")
+        }
+        let first = try ParsedURL(parsing: firstURL, key: urls.count == 1 ? key : "\(key)[0]")
+        var parsedNodes = [Node(host: first.host, port: first.port)]
+        for (index, url) in urls.enumerated().dropFirst() {
+            let itemKey = "\(key)[\(index)]"
+            let parsed = try ParsedURL(parsing: url, key: itemKey)
+            let disagreement: String? =
+                parsed.useTLS != first.useTLS ? "the scheme"
+                : parsed.username != first.username || parsed.password != first.password ? "the user name or password"
+                : parsed.virtualHost != first.virtualHost ? "the virtual host" : nil
+            if let disagreement {
+                throw ConfigurationError(
+                    key: itemKey,
+                    problem: "every URL of a cluster must have the same scheme, credentials and virtual host;"
+                        + " this one differs from the first in \(disagreement)"
+                )
+            }
+            let node = Node(host: parsed.host, port: parsed.port)
+            guard !parsedNodes.contains(node) else {
+                throw ConfigurationError(key: itemKey, problem: "node \(node) is listed twice")
+            }
+            parsedNodes.append(node)
+        }
+        nodes = parsedNodes
+        virtualHost = first.virtualHost
+        username = first.username
+        password = first.password
+        useTLS = first.useTLS
+    }
+
+    /// The first node's host name or address (IPv6 without brackets).
+    public var host: String { nodes[0].host }
+    /// The first node's TCP port.
+    public var port: Int { nodes[0].port }
+
+    /// The first node's URL with the password replaced by `***`, for logs:
     /// `amqp://guest:***@127.0.0.1:5672/`.
     public var redactedURL: String {
         ParsedURL.redacted(useTLS: useTLS, host: host, port: port, virtualHost: virtualHost, username: username)
+    }
+
+    /// Every node's URL with the password replaced by `***`, in the
+    /// configured order.
+    public var redactedURLs: [String] {
+        nodes.map { node in
+            ParsedURL.redacted(useTLS: useTLS, host: node.host, port: node.port, virtualHost: virtualHost, username: username)
+        }
+    }
+
+    /// One node of the broker: where to open a connection.
+    public struct Node: Sendable, Equatable, CustomStringConvertible {
+        /// Host name or address (IPv6 without brackets).
+        public var host: String
+        /// TCP port.
+        public var port: Int
+
+        /// A node at `host:port`.
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        /// `host:port`, with an IPv6 address in brackets.
+        public var description: String {
+            host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        }
+    }
+
+    /// The order in which the nodes are tried.
+    public enum NodeOrder: String, Sendable, CaseIterable {
+        /// Start at a node picked at random when the process starts, then go
+        /// round the list: many instances spread over the cluster.
+        case random
+        /// Start at the first node listed, then go round the list: every
+        /// instance prefers the same node while it is up.
+        case listed
     }
 
     /// TLS settings for `amqps://` connections.
@@ -157,11 +236,11 @@ public struct BrokerConfiguration: Sendable, Equatable {
 }
 
 extension BrokerConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    /// The redacted URL: `amqp://guest:***@127.0.0.1:5672/`.
-    public var description: String { redactedURL }
+    /// The redacted URLs, comma-separated: `amqp://guest:***@127.0.0.1:5672/`.
+    public var description: String { redactedURLs.joined(separator: ", ") }
 
-    /// The redacted URL, as ``description``.
-    public var debugDescription: String { redactedURL }
+    /// The redacted URLs, as ``description``.
+    public var debugDescription: String { description }
 
     /// The stored properties with the password replaced by `***`, so that
     /// `dump` and test failure messages never show it.
@@ -169,8 +248,8 @@ extension BrokerConfiguration: CustomStringConvertible, CustomDebugStringConvert
         Mirror(
             self,
             children: [
-                "host": host,
-                "port": port,
+                "nodes": nodes.map(\.description),
+                "nodeOrder": nodeOrder,
                 "virtualHost": virtualHost,
                 "username": username,
                 "password": "***",

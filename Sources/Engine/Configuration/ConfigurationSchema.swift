@@ -25,6 +25,13 @@ enum ConfigurationSchema {
             S.custom("broker.url") { config, value, key throws(ConfigurationError) in
                 try config.broker.setURL(try value.string(key), key: key)
             },
+            S.custom("broker.urls") { config, value, key throws(ConfigurationError) in
+                let urls = try value.list(key, whenEmpty: "expected at least one amqp:// or amqps:// URL") {
+                    item, itemKey, _ throws(ConfigurationError) in try item.string(itemKey)
+                }
+                try config.broker.setURLs(urls, key: key)
+            },
+            S.choice("broker.node_order", \.broker.nodeOrder),
             S.environmentVariable("broker.username_env", \.broker.usernameEnv),
             S.environmentVariable("broker.password_env", \.broker.passwordEnv),
             S.optionalString("broker.password_file", \.broker.passwordFile),
@@ -54,6 +61,7 @@ enum ConfigurationSchema {
             S.amqpName("topology.retry_exchange", \.topology.retryExchange),
             S.amqpName("topology.metrics_exchange", \.topology.metricsExchange),
             S.integer("topology.max_priority", \.topology.maxPriority, 1...255),
+            S.choice("topology.queue_type", \.topology.queueType),
             S.custom("topology.retry_delays_seconds") { config, value, key throws(ConfigurationError) in
                 config.topology.retryDelaysSeconds = try retryDelays(value, key: key)
             },

@@ -42,10 +42,17 @@ public struct TopologyConfiguration: Sendable, Equatable {
     /// YAML `topology.metrics_exchange`.
     public var metricsExchange: String
     /// The input queues' `x-max-priority`: message priorities run
-    /// 0...maxPriority. Default 10, range 1...255.
+    /// 0...maxPriority. Quorum queues (``queueType``) have no broker
+    /// priorities before RabbitMQ 4.0; tweetd still orders its prefetched
+    /// deliveries by priority. Default 10, range 1...255.
     ///
     /// YAML `topology.max_priority`.
     public var maxPriority: Int
+    /// The type of the input, results and dead-letter queues. Default
+    /// ``QueueType/classic``.
+    ///
+    /// YAML `topology.queue_type`.
+    public var queueType: QueueType
     /// Delay before each retry, in seconds: the n-th retry waits
     /// `retryDelaysSeconds[n-1]`, the last delay repeating when
     /// `max_attempts` asks for more. Non-empty, strictly increasing, each
@@ -66,7 +73,19 @@ public struct TopologyConfiguration: Sendable, Equatable {
         self.retryExchange = "tweets.retry"
         self.metricsExchange = "tweets.metrics"
         self.maxPriority = 10
+        self.queueType = .classic
         self.retryDelaysSeconds = [5, 30, 120]
+    }
+
+    /// How the broker keeps tweetd's queues.
+    public enum QueueType: String, Sendable, CaseIterable {
+        /// Classic queues: on one node of a cluster, with message priorities.
+        case classic
+        /// Quorum queues: replicated (Raft) across a cluster's nodes and
+        /// available while a majority is up. RabbitMQ before 4.0 gives them
+        /// no message priorities: tweetd then orders only the deliveries it
+        /// has prefetched.
+        case quorum
     }
 
     /// An input queue and the topic patterns binding it to the input exchange.

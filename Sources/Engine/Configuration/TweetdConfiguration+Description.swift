@@ -74,8 +74,13 @@ extension TweetdConfiguration: CustomStringConvertible {
     public var description: String { redactedDescription() }
 
     private var brokerNode: Node {
-        Self.mapping([
-            ("url", Self.scalar(broker.redactedURL)),
+        let urls: (String, Node) =
+            broker.nodes.count == 1
+            ? ("url", Self.scalar(broker.redactedURL))
+            : ("urls", Node(broker.redactedURLs.map { Self.scalar($0) }, .implicit, .flow))
+        return Self.mapping([
+            urls,
+            ("node_order", Self.scalar(broker.nodeOrder.rawValue)),
             ("username_env", Self.scalar(broker.usernameEnv)),
             ("password_env", Self.scalar(broker.passwordEnv)),
             ("password_file", Self.scalar(broker.passwordFile)),
@@ -117,6 +122,7 @@ extension TweetdConfiguration: CustomStringConvertible {
             ("retry_exchange", Self.scalar(topology.retryExchange)),
             ("metrics_exchange", Self.scalar(topology.metricsExchange)),
             ("max_priority", Self.scalar(topology.maxPriority)),
+            ("queue_type", Self.scalar(topology.queueType.rawValue)),
             ("retry_delays_seconds", Node(topology.retryDelaysSeconds.map { Self.scalar($0) }, .implicit, .flow)),
         ])
     }

@@ -1,8 +1,14 @@
 /// The broker objects behind one shared budget, named from the budget's name.
 ///
-/// All are classic, non-durable queues: a budget is about the next minute,
-/// so after a broker restart every instance declares them again and the
-/// refiller starts from empty, which keeps the guarantee.
+/// On one node they are classic, non-durable queues: a budget is about the
+/// next minute, so after a broker restart every instance declares them again
+/// and the refiller starts from empty, which keeps the guarantee. With
+/// `topology.queue_type: quorum` they are quorum queues (durable, never
+/// auto-deleted, as quorum queues must be), so the tokens, the election and
+/// the last cooldown survive the loss of any minority of a cluster's nodes:
+/// a non-durable classic queue on a node that dies is gone for everyone, and
+/// a refiller on another node would not notice at once that its election
+/// queue went with it.
 public struct SharedBudgetQueues: Sendable, Equatable {
     /// The topic exchange every instance announces cooldowns on.
     public static let controlExchange = "tweetd.control"
@@ -24,6 +30,25 @@ public struct SharedBudgetQueues: Sendable, Equatable {
     /// The queues of budget `budget`.
     public init(budget: String) {
         self.budget = budget
+    }
+
+    /// How the budget's queues are declared: classic and transient, or replicated.
+    public struct Declaration: Sendable, Equatable {
+        /// Quorum queues, for a cluster.
+        public var replicated: Bool
+
+        /// Classic transient queues, or quorum queues when `replicated`.
+        public init(replicated: Bool) {
+            self.replicated = replicated
+        }
+
+        /// Quorum queues must be durable.
+        var durable: Bool { replicated }
+
+        /// `arguments`, plus the queue type when replicated.
+        func arguments(_ arguments: [String: FieldValue]) -> [String: FieldValue] {
+            replicated ? arguments.merging(["x-queue-type": .string("quorum")]) { $1 } : arguments
+        }
     }
 
     /// Arguments of the token and chunk queues: at most one token waits, the newest.

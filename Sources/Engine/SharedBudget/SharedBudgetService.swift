@@ -44,6 +44,7 @@ public final class SharedBudgetService: Service, Sendable {
         endpoint: AMQPEndpoint,
         reconnect: ReconnectSettings,
         definitions: [SharedBudgetDefinition],
+        replicated: Bool = false,
         logger: Logger,
         instanceName: String = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
     ) {
@@ -63,7 +64,9 @@ public final class SharedBudgetService: Service, Sendable {
                 wakeThread: wake, announce: announce
             )
         }
-        session = SharedBudgetSession(budgets: budgets, instanceName: instanceName, logger: logger)
+        session = SharedBudgetSession(
+            budgets: budgets, declaration: SharedBudgetQueues.Declaration(replicated: replicated), instanceName: instanceName, logger: logger
+        )
     }
 
     /// Connects, declares every budget's queues and joins their elections.
@@ -175,12 +178,14 @@ final class SharedBudgetSession: ConnectionSession, @unchecked Sendable {
     }
 
     private let budgets: [Budget]
+    private let declaration: SharedBudgetQueues.Declaration
     private let instanceName: String
     private let logger: Logger
     private var controlConsumer: String?
 
-    init(budgets: [SharedBudgetHandle], instanceName: String, logger: Logger) {
+    init(budgets: [SharedBudgetHandle], declaration: SharedBudgetQueues.Declaration, instanceName: String, logger: Logger) {
         self.budgets = budgets.map(Budget.init)
+        self.declaration = declaration
         self.instanceName = instanceName
         self.logger = logger
     }
@@ -199,16 +204,24 @@ final class SharedBudgetSession: ConnectionSession, @unchecked Sendable {
             try connection.bindQueue(control, exchange: SharedBudgetQueues.controlExchange, routingKey: queues.cooldownKey, channel: channel)
             // Chunks are declared even without a token limit: a reload may add one.
             for bucket in [queues.tokens, queues.chunks] {
-                try connection.declareQueue(bucket, durable: false, arguments: SharedBudgetQueues.bucketArguments, channel: channel)
+                try connection.declareQueue(
+                    bucket, durable: declaration.durable, arguments: declaration.arguments(SharedBudgetQueues.bucketArguments), channel: channel
+                )
             }
-            try connection.declareQueue(queues.status, durable: false, arguments: SharedBudgetQueues.latestOnlyArguments, channel: channel)
+            try connection.declareQueue(
+                queues.status, durable: declaration.durable, arguments: declaration.arguments(SharedBudgetQueues.latestOnlyArguments), channel: channel
+            )
             // The latest cooldown announcement stays here until it ends, for instances that were not listening.
-            try connection.declareQueue(queues.lastCooldown, durable: false, arguments: SharedBudgetQueues.latestOnlyArguments, channel: channel)
+            try connection.declareQueue(
+                queues.lastCooldown, durable: declaration.durable, arguments: declaration.arguments(SharedBudgetQueues.latestOnlyArguments),
+                channel: channel
+            )
             try connection.bindQueue(
                 queues.lastCooldown, exchange: SharedBudgetQueues.controlExchange, routingKey: queues.cooldownKey, channel: channel
             )
             try connection.declareQueue(
-                queues.refiller, durable: false, autoDelete: true, arguments: SharedBudgetQueues.refillerArguments, channel: channel
+                queues.refiller, durable: declaration.durable, autoDelete: !declaration.durable,
+                arguments: declaration.arguments(SharedBudgetQueues.refillerArguments), channel: channel
             )
             budget.nextInspect = .now
         }

@@ -10,6 +10,8 @@ public enum LogKey {
     public static let queue = "amqp.queue"
     /// Which connection (consumer or publisher).
     public static let amqpConnection = "amqp.connection"
+    /// The broker node a connection opened or will try next (`amqp://user@host:port/`).
+    public static let brokerNode = "amqp.node"
     /// The worker number.
     public static let worker = "worker"
     /// The provider's name.

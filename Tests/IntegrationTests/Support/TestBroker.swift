@@ -26,17 +26,30 @@ struct TestBroker {
         case shared
         /// A second node that chaos tests may stop and start (`TWEETD_CHAOS_BROKER_URL`).
         case chaos
+        /// The private three-node cluster (`TWEETD_CLUSTER_BROKER_URLS`, comma-separated),
+        /// whose nodes cluster tests kill and start.
+        case cluster
 
-        var urlVariable: String { self == .shared ? "TWEETD_TEST_BROKER_URL" : "TWEETD_CHAOS_BROKER_URL" }
+        var urlVariable: String {
+            switch self {
+            case .shared: "TWEETD_TEST_BROKER_URL"
+            case .chaos: "TWEETD_CHAOS_BROKER_URL"
+            case .cluster: "TWEETD_CLUSTER_BROKER_URLS"
+            }
+        }
     }
 
     /// Reads the broker URL `make test` exports; fails the test when it is missing.
-    init(retryDelays: [Int] = [5, 30, 120], node: Node = .shared) throws {
+    init(retryDelays: [Int] = [5, 30, 120], node: Node = .shared, queueType: TopologyConfiguration.QueueType = .classic) throws {
         guard let url = ProcessInfo.processInfo.environment[node.urlVariable], !url.isEmpty else {
             throw Missing(description: "\(node.urlVariable) is not set: run the integration tests with `make test`, which starts private RabbitMQ nodes")
         }
         try self.init(url: url, retryDelays: retryDelays)
+        topology.queueType = queueType
     }
+
+    /// Every node's URL: one, or the cluster's (``url`` holds them comma-separated).
+    var urls: [String] { url.split(separator: ",").map(String.init) }
 
     /// A broker a test started itself; `settings` are further configuration keys for the
     /// test's own client (`broker.tls.ca_file`).
@@ -55,7 +68,7 @@ struct TestBroker {
         topology.retryDelaysSeconds = retryDelays
         self.topology = topology
         var configuration = try TweetdConfiguration.load(
-            yaml: nil, environment: [:], overrides: settings.merging(["broker.url": url]) { $1 }
+            yaml: nil, environment: [:], overrides: settings.merging([url.contains(",") ? "broker.urls" : "broker.url": url]) { $1 }
         )
         configuration.broker.heartbeatSeconds = 10
         endpoint = configuration.endpoint
@@ -96,9 +109,14 @@ struct TestBroker {
         let queuesYAML = topology.queues.map { queue in
             "    - name: \(queue.name)\n      bindings: [\(queue.bindings.map { "\"\($0)\"" }.joined(separator: ", "))]\n"
         }.joined()
+        let brokerURLs = brokerURL ?? url
+        let brokerLocation =
+            brokerURLs.contains(",")
+            ? "urls: [\(brokerURLs.split(separator: ",").map { "\"\($0)\"" }.joined(separator: ", "))]"
+            : "url: \"\(brokerURLs)\""
         return """
         broker:
-          url: "\(brokerURL ?? url)"
+          \(brokerLocation)
           heartbeat_seconds: \(heartbeatSeconds)
         \(broker.map { "  " + $0 + "\n" }.joined())topology:
           exchange: \(topology.exchange)
@@ -110,6 +128,7 @@ struct TestBroker {
           retry_exchange: \(topology.retryExchange)
           metrics_exchange: \(topology.metricsExchange)
           max_priority: \(topology.maxPriority)
+          queue_type: \(topology.queueType.rawValue)
           retry_delays_seconds: [\(topology.retryDelaysSeconds.map(String.init).joined(separator: ", "))]
         processing:
           workers: \(workers)
@@ -244,9 +263,10 @@ extension TestBroker {
     static func with(
         retryDelays: [Int] = [5, 30, 120],
         node: Node = .shared,
+        queueType: TopologyConfiguration.QueueType = .classic,
         _ body: (TestBroker, PublisherConnection) async throws -> Void
     ) async throws {
-        try await with(try TestBroker(retryDelays: retryDelays, node: node), body)
+        try await with(try TestBroker(retryDelays: retryDelays, node: node, queueType: queueType), body)
     }
 
     /// Runs `body` with `broker`'s names and a connected client, and deletes the names afterwards.
