@@ -26,6 +26,9 @@
 #                         default 5000 (the broker's own default is 180000)
 #   BROKER_PRODUCER_USER  also create this broker user (password = name) with full
 #                         permissions on /, for tests that publish as another user
+#   BROKER_EXTRA_CONF     extra rabbitmq.conf lines (newline-separated) appended to the
+#                         node's config, e.g. "cluster_partition_handling = pause_minority"
+#                         (scripts/cluster.sh uses it)
 #
 # Run it as root (the node then runs as the `rabbitmq` user through Debian's
 # wrappers, which use the cookie in ~rabbitmq) or as any other user (the node
@@ -47,6 +50,7 @@ BROKER_TLS_PORT="${BROKER_TLS_PORT:-}"
 BROKER_TLS_DIR="${BROKER_TLS_DIR:-}"
 BROKER_DLX_RESEND_MS="${BROKER_DLX_RESEND_MS:-5000}"
 BROKER_PRODUCER_USER="${BROKER_PRODUCER_USER:-}"
+BROKER_EXTRA_CONF="${BROKER_EXTRA_CONF:-}"
 
 NODE="$BROKER_NAME@localhost"
 URL="amqp://guest:guest@127.0.0.1:$BROKER_PORT/"
@@ -228,6 +232,9 @@ ssl_options.fail_if_no_peer_cert = false
 ssl_options.versions.1 = tlsv1.3
 ssl_options.versions.2 = tlsv1.2
 EOF
+    fi
+    if [[ -n "$BROKER_EXTRA_CONF" ]]; then
+        printf '# From BROKER_EXTRA_CONF:\n%s\n' "$BROKER_EXTRA_CONF" >>"$BROKER_DIR/rabbitmq.conf"
     fi
     if [[ "$(id -un)" != "$RUN_AS" ]]; then
         chown -R "$RUN_AS:$(id -gn "$RUN_AS")" "$BROKER_DIR"
