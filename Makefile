@@ -5,7 +5,9 @@
 #   make test        unit + integration tests against private RabbitMQ nodes (tweetdtest
 #                    on 5673, shared; tweetdchaos on 5676, which chaos tests stop and
 #                    start; tweetdtls on 5677 with amqps on 5678, certificates made fresh
-#                    by scripts/test-certs.sh), the chaos suite included, and the loopback
+#                    by scripts/test-certs.sh; a three-node cluster tweetdcluster1..3 on
+#                    5681-5683, distribution ports 25681-25683, scripts/cluster.sh, whose
+#                    nodes tests kill and restart), the chaos suite included, and the loopback
 #                    LLM server's self-test; first scripts/check-layers.py (Engine's folders
 #                    depend one way, see docs/ARCHITECTURE.md)
 #   make chaos       only the chaos suite (make test SWIFT_TEST_FLAGS="--filter Chaos")
@@ -15,6 +17,7 @@
 #                    running), publish samples/tweets.jsonl, process it, show results
 #   make demo-stop   stop the demo broker
 #   make broker-up / broker-down   start / stop the test broker by hand
+#   make cluster-up / cluster-down start / stop the test cluster by hand
 #   make bench       release build, private broker (tweetdbench@localhost on 5675,
 #                    wiped, stopped afterwards), scripts/bench.py, BENCHMARKS.md
 #   make package     dist/tweetd_<version>_<arch>.deb (static Swift runtime, systemd unit)
@@ -47,11 +50,14 @@ TLS_BROKER_PORT ?= 5677
 TLS_BROKER_TLS_PORT ?= 5678
 TLS_CERT_DIR ?= /tmp/tweetd-test-certs
 TLS_BROKER := BROKER_NAME=$(TLS_BROKER_NAME) BROKER_PORT=$(TLS_BROKER_PORT) BROKER_TLS_PORT=$(TLS_BROKER_TLS_PORT) BROKER_TLS_DIR=$(TLS_CERT_DIR)
+CLUSTER_NAME ?= tweetdcluster
+CLUSTER_PORT ?= 5681
+CLUSTER := CLUSTER_NAME=$(CLUSTER_NAME) CLUSTER_PORT=$(CLUSTER_PORT) CLUSTER_PRODUCER_USER=tweetdproducer
 DEMO_BROKER := BROKER_NAME=$(DEMO_BROKER_NAME) BROKER_PORT=$(DEMO_BROKER_PORT)
 BENCH_BROKER := BROKER_NAME=$(BENCH_BROKER_NAME) BROKER_PORT=$(BENCH_BROKER_PORT)
 
 .DEFAULT_GOAL := build
-.PHONY: deps build test chaos demo demo-stop bench package package-check broker-up broker-down samples clean
+.PHONY: deps build test chaos demo demo-stop bench package package-check broker-up broker-down cluster-up cluster-down samples clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -66,14 +72,19 @@ test: deps
 	@set -euo pipefail; \
 	$(CHAOS_BROKER) bash scripts/broker.sh stop --wipe; \
 	BROKER_NAME=$(TLS_BROKER_NAME) BROKER_PORT=$(TLS_BROKER_PORT) bash scripts/broker.sh stop --wipe; \
+	$(CLUSTER) bash scripts/cluster.sh stop --wipe; \
 	export $(TEST_BROKER); \
 	bash scripts/broker.sh stop --wipe; \
-	trap 'rc=$$?; bash scripts/broker.sh stop || true; $(CHAOS_BROKER) bash scripts/broker.sh stop || true; BROKER_NAME=$(TLS_BROKER_NAME) BROKER_PORT=$(TLS_BROKER_PORT) bash scripts/broker.sh stop || true; exit $$rc' EXIT; \
+	trap 'rc=$$?; bash scripts/broker.sh stop || true; $(CHAOS_BROKER) bash scripts/broker.sh stop || true; BROKER_NAME=$(TLS_BROKER_NAME) BROKER_PORT=$(TLS_BROKER_PORT) bash scripts/broker.sh stop || true; $(CLUSTER) bash scripts/cluster.sh stop || true; exit $$rc' EXIT; \
 	trap 'exit 130' INT; trap 'exit 143' TERM; \
 	bash scripts/broker.sh start; \
 	$(CHAOS_BROKER) bash scripts/broker.sh start; \
 	bash scripts/test-certs.sh $(TLS_CERT_DIR); \
 	$(TLS_BROKER) bash scripts/broker.sh start; \
+	$(CLUSTER) bash scripts/cluster.sh start; \
+	TWEETD_CLUSTER_BROKER_URLS="$$($(CLUSTER) bash scripts/cluster.sh urls)"; \
+	TWEETD_CLUSTER_NAME=$(CLUSTER_NAME); TWEETD_CLUSTER_PORT=$(CLUSTER_PORT); \
+	export TWEETD_CLUSTER_BROKER_URLS TWEETD_CLUSTER_NAME TWEETD_CLUSTER_PORT; \
 	TWEETD_TLS_BROKER_TLS_PORT=$(TLS_BROKER_TLS_PORT); TWEETD_TLS_CERT_DIR=$(TLS_CERT_DIR); \
 	export TWEETD_TLS_BROKER_TLS_PORT TWEETD_TLS_CERT_DIR; \
 	TWEETD_TEST_BROKER_URL="$$(bash scripts/broker.sh url)"; \
@@ -83,7 +94,7 @@ test: deps
 	TWEETD_BINARY="$$(pwd)/.build/debug/tweetd"; \
 	export TWEETD_TEST_BROKER_URL TWEETD_CHAOS_BROKER_URL TWEETD_CHAOS_BROKER_NAME TWEETD_CHAOS_BROKER_PORT TWEETD_BINARY; \
 	export TWEETD_TEST_BROKER_NAME TWEETD_TEST_BROKER_PORT; \
-	echo "TWEETD_TEST_BROKER_URL=$$TWEETD_TEST_BROKER_URL TWEETD_CHAOS_BROKER_URL=$$TWEETD_CHAOS_BROKER_URL TWEETD_BINARY=$$TWEETD_BINARY"; \
+	echo "TWEETD_TEST_BROKER_URL=$$TWEETD_TEST_BROKER_URL TWEETD_CHAOS_BROKER_URL=$$TWEETD_CHAOS_BROKER_URL TWEETD_CLUSTER_BROKER_URLS=$$TWEETD_CLUSTER_BROKER_URLS TWEETD_BINARY=$$TWEETD_BINARY"; \
 	echo "$(PYTHON) scripts/check-layers.py"; \
 	$(PYTHON) scripts/check-layers.py; \
 	echo "$(PYTHON) scripts/test_fake_llm_server.py"; \
@@ -127,6 +138,12 @@ broker-up:
 
 broker-down:
 	@$(TEST_BROKER) bash scripts/broker.sh stop
+
+cluster-up:
+	@$(CLUSTER) bash scripts/cluster.sh start
+
+cluster-down:
+	@$(CLUSTER) bash scripts/cluster.sh stop
 
 samples:
 	$(PYTHON) scripts/make_samples.py
