@@ -54,6 +54,7 @@ struct GlobalOptions: ParsableArguments {
         let environment = ProcessInfo.processInfo.environment
         var overrides = extra
         // Several nodes go in as one comma-separated list (a comma inside a URL must be percent-encoded).
+        let commaInAList = brokerURL.count > 1 && brokerURL.contains { $0.contains(",") }
         if brokerURL.count == 1 {
             overrides["broker.url"] = brokerURL[0]
         } else if !brokerURL.isEmpty {
@@ -62,7 +63,10 @@ struct GlobalOptions: ParsableArguments {
         if let logLevel { overrides["log.level"] = logLevel }
         let path = configurationPath(environment: environment)
         return { [overrides] () throws(ConfigurationError) in
-            try TweetdConfiguration.load(file: path, environment: environment, overrides: overrides)
+            if commaInAList {
+                throw ConfigurationError(key: "--broker-url", problem: "with several nodes, write a comma inside a URL as %2C")
+            }
+            return try TweetdConfiguration.load(file: path, environment: environment, overrides: overrides)
         }
     }
 }

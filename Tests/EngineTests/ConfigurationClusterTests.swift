@@ -1,4 +1,5 @@
 import Engine
+import Foundation
 import Testing
 
 @Suite("Configuration: the nodes of a cluster and the queue type")
@@ -100,5 +101,40 @@ struct ConfigurationClusterTests {
         #expect(ConfigurationFixture.error("topology:\n  queue_type: stream\n")?.key == "topology.queue_type")
         let description = try ConfigurationFixture.load("topology:\n  queue_type: quorum\n").redactedDescription()
         #expect(description.contains("queue_type: quorum"))
+    }
+
+    @Test("one URL under broker.urls is a list of one; a wrong shape is refused without showing the URL, which may hold the password")
+    func urlsShapes() throws {
+        let one = try ConfigurationFixture.load("broker:\n  urls: amqp://app:s3cret@rabbit-1/\n")
+        #expect(one.broker.nodes.map(\.host) == ["rabbit-1"])
+        for yaml in ["broker:\n  urls: {a: amqp://app:s3cret@rabbit-1/}\n", "broker:\n  urls: [[amqp://app:s3cret@rabbit-1/]]\n"] {
+            let error = try #require(ConfigurationFixture.error(yaml))
+            #expect(error.key.hasPrefix("broker.urls"))
+            #expect(!error.description.contains("s3cret"), "\(error)")
+        }
+    }
+
+    @Test("url and urls in one source are refused: which one wins would depend on their order")
+    func urlAndURLsTogether() throws {
+        let inFile = try #require(ConfigurationFixture.error("broker:\n  url: amqp://a/\n  urls: [amqp://b/]\n"))
+        #expect(inFile.key == "broker.urls")
+        #expect(inFile.problem.contains("only one"))
+        let inEnvironment = try #require(ConfigurationFixture.error(environment: [
+            "TWEETD_BROKER_URL": "amqp://a/", "TWEETD_BROKER_URLS": "amqp://b/,amqp://c/",
+        ]))
+        #expect(inEnvironment.key == "TWEETD_BROKER_URLS")
+        // From different sources the later one replaces the list, as for every key.
+        let layered = try ConfigurationFixture.load("broker:\n  urls: [amqp://b/, amqp://c/]\n", environment: ["TWEETD_BROKER_URL": "amqp://a/"])
+        #expect(layered.broker.nodes.map(\.host) == ["a"])
+    }
+
+    @Test("a world-readable file with a password in broker.urls is flagged, as one in broker.url is")
+    func passwordInURLsIsFlagged() throws {
+        let path = try ConfigurationFixture.temporaryFile("broker:\n  urls:\n    - amqp://app:s3cret@rabbit-1/\n    - amqp://app:s3cret@rabbit-2/\n")
+        chmod(path, 0o644)
+        let warnings = SecretExposure.warnings(configurationFile: path)
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.contains("broker.urls") == true)
+        #expect(warnings.first?.contains("s3cret") == false)
     }
 }

@@ -382,3 +382,31 @@ struct BrokerNodeListTests {
         }
     }
 }
+
+/// `topology.queue_type` on the one shared broker: quorum queues work on a single node too,
+/// and a queue of the other type is refused with one line saying what to do.
+@Suite("Queue types on a real broker")
+struct QueueTypeTests {
+    @Test("setup with quorum, then with classic: the second fails with one line naming the queue, its type and the fix; a quorum run answers every tweet")
+    func otherTypeIsRefused() async throws {
+        try await TestBroker.with(queueType: .quorum) { broker, client in
+            var classic = broker
+            classic.topology.queueType = .classic
+            let ids = (0..<50).map { "quorum-\($0)" }
+            try await broker.publish(ids.map { tweetBody(id: $0, text: "on a quorum queue \($0)") }, with: client)
+
+            let refused = try DaemonProcess(arguments: ["setup"], configuration: classic.configurationYAML(workers: 2))
+            #expect(await refused.waitForExit(timeout: .seconds(30)) == 1)
+            let line = refused.standardError.split(separator: "\n").last { $0.contains("setup failed") } ?? ""
+            #expect(line.contains("queue \"\(broker.inputQueue)\" exists as a quorum queue but topology.queue_type is classic"), "\(refused.standardError)")
+            #expect(line.contains("rabbitmqctl delete_queue \(broker.inputQueue)"))
+            #expect(!refused.standardError.contains("guest:guest"))
+
+            let drain = try DaemonProcess(arguments: ["run", "--drain"], configuration: broker.configurationYAML(workers: 4))
+            #expect(await drain.waitForExit(timeout: .seconds(60)) == 0, "\(drain.standardError.suffix(2000))")
+            let results = try await broker.takeAll(from: try #require(broker.topology.resultsQueue), with: client)
+            #expect(Set(try results.map { try resultJSON($0)["id"] as? String }) == Set(ids))
+            #expect(results.count == ids.count)
+        }
+    }
+}

@@ -4,7 +4,7 @@ public struct AMQPEndpoint: Sendable, Equatable {
     /// The nodes, in the order a connection tries them: it opens the first
     /// that answers and, when that connection is lost, goes on to the next.
     /// Never empty.
-    public var nodes: [Address]
+    public private(set) var nodes: [Address]
     /// The first node's host name or address.
     public var host: String { nodes[0].host }
     /// The first node's TCP port.
@@ -120,7 +120,8 @@ public struct AMQPEndpoint: Sendable, Equatable {
     /// The same nodes, starting with the one at `index` (modulo their number) and going round.
     public func rotated(toStartAt index: Int) -> AMQPEndpoint {
         var copy = self
-        copy.nodes = nodes.indices.map { nodes[(index + $0) % nodes.count] }
+        let start = ((index % nodes.count) + nodes.count) % nodes.count
+        copy.nodes = nodes.indices.map { nodes[(start + $0) % nodes.count] }
         return copy
     }
 }

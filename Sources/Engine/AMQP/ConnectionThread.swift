@@ -189,28 +189,30 @@ final class ConnectionThread: @unchecked Sendable {
         // Which of the endpoint's nodes the next attempt opens: a failed attempt or a lost
         // connection moves on to the next, so a dead node is not tried again before the others.
         var nodeIndex = 0
-        var failedAttemptsBeforeFirstOpen = 0
+        // Nodes that refused the TLS handshake before any connection opened: a configuration
+        // problem once every node has (the CA file, the client certificate), but one node's
+        // expired certificate must not stop a start that another node can serve.
+        var nodesFailingTLS = Set<Int>()
+        var nodesTriedBeforeFirstOpen = Set<Int>()
+        var errorsBeforeFirstOpen: [String] = []
         while !stopRequested {
             generation += 1
-            let node = endpoint.node(at: nodeIndex)
+            let index = nodeIndex % endpoint.nodes.count
+            let node = endpoint.node(at: index)
             let candidate = AMQPConnection(endpoint: node, generation: generation)
             do throws(AMQPError) {
                 try candidate.open(connectionName: "tweetd \(name) \(ProcessInfo.processInfo.processIdentifier)")
                 try session?.connectionOpened(candidate)
                 connection = candidate
+                let reconnected = everOpened
                 everOpened = true
                 isConnected.store(true, ordering: .releasing)
                 reportFirstOpen(.success(()))
-                if generation > 1 {
-                    logger.info(
-                        "reconnected to the broker",
-                        metadata: [LogKey.amqpConnection: .string(name), LogKey.brokerNode: .string(node.redactedDescription)]
-                    )
-                } else if endpoint.nodes.count > 1 {
-                    logger.info(
-                        "connected to the broker",
-                        metadata: [LogKey.amqpConnection: .string(name), LogKey.brokerNode: .string(node.redactedDescription)]
-                    )
+                let metadata: Logger.Metadata = [LogKey.amqpConnection: .string(name), LogKey.brokerNode: .string(node.redactedDescription)]
+                if reconnected {
+                    logger.info("reconnected to the broker", metadata: metadata)
+                } else if endpoint.nodes.count > 1 || generation > 1 {
+                    logger.info("connected to the broker", metadata: metadata)
                 }
                 delay = reconnect.initialDelay
                 try serve(candidate)
@@ -221,22 +223,39 @@ final class ConnectionThread: @unchecked Sendable {
                 connection = nil
                 candidate.close()
                 session?.connectionLost(error)
-                nodeIndex += 1
+                // A failed attempt or a lost connection moves on to the next node, so a dead node is
+                // not tried again before the others.
+                nodeIndex = index + 1
+                var finalError = error
                 if !everOpened {
-                    failedAttemptsBeforeFirstOpen += 1
+                    nodesTriedBeforeFirstOpen.insert(index)
+                    if error.code == .tlsFailed { nodesFailingTLS.insert(index) }
+                    if endpoint.nodes.count > 1 {
+                        errorsBeforeFirstOpen.append(error.description)
+                        finalError = AMQPError(
+                            error.code, "no node of \(endpoint.redactedDescription) could be opened: " + errorsBeforeFirstOpen.suffix(endpoint.nodes.count).joined(separator: "; "),
+                            replyCode: error.replyCode, replyText: error.replyText
+                        )
+                    }
                 }
-                // A tool (no reconnecting) still tries every node once: the first that answers will do.
-                if !reconnect.enabled, !everOpened, failedAttemptsBeforeFirstOpen < endpoint.nodes.count, error.code != .tlsFailed {
+                // A tool (no reconnecting) tries every node once when a node does not answer; an answer
+                // that refuses (wrong password, a queue declared otherwise) would be the same on every node.
+                let nodeUnreachable = [AMQPError.Code.connectFailed, .connectionLost, .connectionClosed, .tlsFailed].contains(error.code)
+                if !reconnect.enabled, !everOpened, nodeUnreachable, nodesTriedBeforeFirstOpen.count < endpoint.nodes.count {
                     logger.info(
                         "broker node did not answer; trying the next",
-                        metadata: [LogKey.amqpConnection: .string(name), LogKey.error: .string(error.description)]
+                        metadata: [
+                            LogKey.amqpConnection: .string(name), LogKey.brokerNode: .string(node.redactedDescription),
+                            LogKey.error: .string(error.description),
+                        ]
                     )
                     continue
                 }
-                // A certificate refused before the first open is a configuration problem: waiting will not
-                // fix it, and a service that exits says so at once. Later, a rotated certificate may still come.
-                guard reconnect.enabled, everOpened || error.code != .tlsFailed else {
-                    reportFirstOpen(.failure(error))
+                // A certificate every node refused before the first open is a configuration problem: waiting
+                // will not fix it, and a service that exits says so at once. Later, a rotated certificate may still come.
+                let tlsRefusedEverywhere = error.code == .tlsFailed && nodesFailingTLS.count == endpoint.nodes.count
+                guard reconnect.enabled, everOpened || !tlsRefusedEverywhere else {
+                    reportFirstOpen(.failure(finalError))
                     break
                 }
                 var metadata: Logger.Metadata = [
@@ -244,7 +263,8 @@ final class ConnectionThread: @unchecked Sendable {
                     "retry_in_ms": .stringConvertible(Int(delay.milliseconds)),
                 ]
                 if endpoint.nodes.count > 1 {
-                    metadata[LogKey.brokerNode] = .string(endpoint.node(at: nodeIndex).redactedDescription)
+                    metadata[LogKey.brokerNode] = .string(node.redactedDescription)
+                    metadata[LogKey.nextBrokerNode] = .string(endpoint.node(at: nodeIndex).redactedDescription)
                 }
                 logger.warning("broker connection failed; reconnecting", metadata: metadata)
                 sleepUnlessStopped(Self.jittered(delay))

@@ -9,7 +9,7 @@
 public struct BrokerConfiguration: Sendable, Equatable {
     /// The broker's nodes: one for `broker.url`, the cluster's nodes in the
     /// order of `broker.urls`. Never empty. Default `127.0.0.1:5672`.
-    public var nodes: [Node]
+    public private(set) var nodes: [Node]
     /// In which order tweetd tries ``nodes``. Default ``NodeOrder/random``.
     ///
     /// YAML `broker.node_order`.

@@ -41,6 +41,12 @@ struct ConfigurationLoader {
                     + " at the top level, got \(root.shown)"
             )
         }
+        // One place must say where the broker is: with both, which one wins would depend on their order.
+        if let broker = sections.first(where: { $0.key == "broker" })?.value, case .mapping(let keys) = broker,
+            keys.contains(where: { $0.key == "url" }), keys.contains(where: { $0.key == "urls" })
+        {
+            throw ConfigurationError(key: "broker.urls", problem: "set only one of broker.url and broker.urls (a list of one is fine)")
+        }
         for (section, value) in sections {
             try Schema.rejectSecret(named: section, path: section)
             if section == "providers" {
@@ -92,6 +98,11 @@ struct ConfigurationLoader {
             }
         }
         let prefix = "TWEETD_"
+        if environment["TWEETD_BROKER_URL"].map({ !ConfigurationValue.trimmed($0).isEmpty }) == true,
+            environment["TWEETD_BROKER_URLS"].map({ !ConfigurationValue.trimmed($0).isEmpty }) == true
+        {
+            throw ConfigurationError(key: "TWEETD_BROKER_URLS", problem: "set only one of TWEETD_BROKER_URL and TWEETD_BROKER_URLS")
+        }
         for variable in environment.keys.sorted() where variable.hasPrefix(prefix) {
             let rest = variable.dropFirst(prefix.count)
             guard let section = Schema.sections.first(where: { rest.hasPrefix($0.uppercased() + "_") }) else {

@@ -26,10 +26,7 @@ enum ConfigurationSchema {
                 try config.broker.setURL(try value.string(key), key: key)
             },
             S.custom("broker.urls") { config, value, key throws(ConfigurationError) in
-                let urls = try value.list(key, whenEmpty: "expected at least one amqp:// or amqps:// URL") {
-                    item, itemKey, _ throws(ConfigurationError) in try item.string(itemKey)
-                }
-                try config.broker.setURLs(urls, key: key)
+                try config.broker.setURLs(try brokerURLs(value, key: key), key: key)
             },
             S.choice("broker.node_order", \.broker.nodeOrder),
             S.environmentVariable("broker.username_env", \.broker.usernameEnv),
@@ -339,6 +336,23 @@ enum ConfigurationSchema {
                 )
             }
             return delay
+        }
+    }
+
+    /// `broker.urls`: a list of URLs, or one URL (comma-separated from the environment).
+    /// Errors never show the value: a URL may hold the password.
+    static func brokerURLs(_ value: ConfigurationValue, key: String) throws(ConfigurationError) -> [String] {
+        let shapeProblem = "expected a list of amqp:// or amqps:// URLs"
+        let list: ConfigurationValue
+        switch value {
+        case .list, .text: list = value
+        case .scalar(let text): list = .text(text)
+        default: throw ConfigurationError(key: key, problem: shapeProblem)
+        }
+        return try list.list(key, whenEmpty: "expected at least one amqp:// or amqps:// URL") {
+            item, itemKey, _ throws(ConfigurationError) in
+            guard let url = item.string else { throw ConfigurationError(key: itemKey, problem: "expected an amqp:// or amqps:// URL") }
+            return url
         }
     }
 

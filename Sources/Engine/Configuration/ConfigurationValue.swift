@@ -135,7 +135,7 @@ extension ConfigurationValue {
 
 extension ConfigurationValue {
     /// The text of a scalar, or `nil` for a null, list or mapping.
-    private var string: String? {
+    var string: String? {
         switch self {
         case .scalar(let string), .text(let string): string
         default: nil

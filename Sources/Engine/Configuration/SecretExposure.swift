@@ -14,9 +14,17 @@ public enum SecretExposure {
               let tree = try? ConfigurationValue.parse(yaml: text, source: path)
         else { return [] }
         var warnings: [String] = []
-        if isReadableByEveryone(path), case .scalar(let url)? = value(at: ["broker", "url"], in: tree), urlHoldsPassword(url) {
+        var urls: [(key: String, url: String)] = []
+        if case .scalar(let url)? = value(at: ["broker", "url"], in: tree) { urls.append(("broker.url", url)) }
+        switch value(at: ["broker", "urls"], in: tree) {
+        case .scalar(let url)?: urls.append(("broker.urls", url))
+        case .list(let items)?:
+            for case .scalar(let url) in items { urls.append(("broker.urls", url)) }
+        default: break
+        }
+        if isReadableByEveryone(path), let exposed = urls.first(where: { urlHoldsPassword($0.url) }) {
             warnings.append(
-                "\(path) is readable by every user and holds the broker password in broker.url: "
+                "\(path) is readable by every user and holds the broker password in \(exposed.key): "
                     + "chmod 0640 it (group tweetd), or move the password to broker.password_env or broker.password_file"
             )
         }
@@ -38,7 +46,8 @@ public enum SecretExposure {
     public static func warning(commandLineBrokerURL url: String) -> String? {
         guard urlHoldsPassword(url) else { return nil }
         return "--broker-url holds the broker password, which every user of this machine can read with ps: "
-            + "use broker.password_file, broker.password_env or the TWEETD_BROKER_URL environment variable instead"
+            + "use broker.password_file, broker.password_env or the TWEETD_BROKER_URL (TWEETD_BROKER_URLS for a cluster) "
+            + "environment variable instead"
     }
 
     /// True when the URL carries a password other than RabbitMQ's well-known `guest:guest`,

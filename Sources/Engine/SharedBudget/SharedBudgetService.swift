@@ -39,7 +39,8 @@ public final class SharedBudgetService: Service, Sendable {
     /// The budgets, in configuration order.
     public let budgets: [SharedBudgetHandle]
 
-    /// Creates the service; `start` connects.
+    /// Creates the service; `start` connects. With `replicated` (`topology.queue_type: quorum`)
+    /// the budgets' queues are quorum queues, which survive the death of a minority of a cluster's nodes.
     public init(
         endpoint: AMQPEndpoint,
         reconnect: ReconnectSettings,

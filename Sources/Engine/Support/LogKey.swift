@@ -12,6 +12,8 @@ public enum LogKey {
     public static let amqpConnection = "amqp.connection"
     /// The broker node a connection opened or will try next (`amqp://user@host:port/`).
     public static let brokerNode = "amqp.node"
+    /// The broker node the next connection attempt will open.
+    public static let nextBrokerNode = "amqp.next_node"
     /// The worker number.
     public static let worker = "worker"
     /// The provider's name.
