@@ -101,8 +101,15 @@ test: deps
 	$(PYTHON) scripts/test_fake_llm_server.py; \
 	echo "$(SWIFT) build --build-tests"; \
 	$(SWIFT) build --build-tests; \
-	echo "$(SWIFT) test $(SWIFT_TEST_FLAGS)"; \
-	$(SWIFT) test $(SWIFT_TEST_FLAGS)
+	if [[ -n "$(SWIFT_TEST_FLAGS)" ]]; then \
+		echo "$(SWIFT) test $(SWIFT_TEST_FLAGS)"; \
+		$(SWIFT) test $(SWIFT_TEST_FLAGS); \
+	else \
+		echo "$(SWIFT) test --skip IntegrationTests.ClusterTests"; \
+		$(SWIFT) test --skip IntegrationTests.ClusterTests; \
+		echo "$(SWIFT) test --filter IntegrationTests.ClusterTests   # alone: its 20,000-tweet runs and node kills load both cores"; \
+		$(SWIFT) test --filter IntegrationTests.ClusterTests; \
+	fi
 
 package: deps
 	@bash scripts/package.sh
