@@ -19,7 +19,10 @@
 #   make broker-up / broker-down   start / stop the test broker by hand
 #   make cluster-up / cluster-down start / stop the test cluster by hand
 #   make bench       release build, private broker (tweetdbench@localhost on 5675,
-#                    wiped, stopped afterwards), scripts/bench.py, BENCHMARKS.md
+#                    wiped, stopped afterwards) and, for the cluster section, a private
+#                    three-node cluster (tweetdbenchcluster1..3 on 5691-5693, distribution
+#                    ports 25691-25693, scripts/cluster.sh, wiped, stopped afterwards),
+#                    scripts/bench.py, BENCHMARKS.md
 #   make package     dist/tweetd_<version>_<arch>.deb (static Swift runtime, systemd unit)
 #   make package-check  install that .deb, check it, remove it (as root)
 #   make samples     regenerate samples/ (deterministic)
@@ -38,6 +41,8 @@ DEMO_BROKER_NAME ?= tweetddemo
 DEMO_BROKER_PORT ?= 5674
 BENCH_BROKER_NAME ?= tweetdbench
 BENCH_BROKER_PORT ?= 5675
+BENCH_CLUSTER_NAME ?= tweetdbenchcluster
+BENCH_CLUSTER_PORT ?= 5691
 BENCH_FLAGS ?=
 SWIFT_TEST_FLAGS ?=
 
@@ -55,6 +60,7 @@ CLUSTER_PORT ?= 5681
 CLUSTER := CLUSTER_NAME=$(CLUSTER_NAME) CLUSTER_PORT=$(CLUSTER_PORT) CLUSTER_PRODUCER_USER=tweetdproducer
 DEMO_BROKER := BROKER_NAME=$(DEMO_BROKER_NAME) BROKER_PORT=$(DEMO_BROKER_PORT)
 BENCH_BROKER := BROKER_NAME=$(BENCH_BROKER_NAME) BROKER_PORT=$(BENCH_BROKER_PORT)
+BENCH_CLUSTER := CLUSTER_NAME=$(BENCH_CLUSTER_NAME) CLUSTER_PORT=$(BENCH_CLUSTER_PORT)
 
 .DEFAULT_GOAL := build
 .PHONY: deps build test chaos demo demo-stop bench package package-check broker-up broker-down cluster-up cluster-down samples clean
@@ -124,18 +130,25 @@ demo: deps build
 	@$(DEMO_BROKER) bash scripts/demo.sh
 
 # Benchmarks run on a release build against their own private broker, which is
-# wiped first and stopped whatever happens. BENCH_FLAGS passes options to
-# scripts/bench.py, e.g. BENCH_FLAGS="--only batch" (then BENCHMARKS.md is not written).
+# wiped first and stopped whatever happens; likewise the bench cluster, started only
+# when the cluster section runs (no --only in BENCH_FLAGS, or one naming cluster:
+# it takes about 30 s to boot). BENCH_FLAGS passes options to scripts/bench.py,
+# e.g. BENCH_FLAGS="--only batch" (then BENCHMARKS.md is not written).
 bench: deps
 	@set -euo pipefail; \
 	export $(BENCH_BROKER); \
 	$(SWIFT) build -c release; \
+	cluster=0; if [[ "$(BENCH_FLAGS)" != *--only* || "$(BENCH_FLAGS)" == *cluster* ]]; then cluster=1; fi; \
 	bash scripts/broker.sh stop --wipe; \
-	trap 'rc=$$?; bash scripts/broker.sh stop || true; exit $$rc' EXIT; \
+	if ((cluster)); then $(BENCH_CLUSTER) bash scripts/cluster.sh stop --wipe; fi; \
+	trap 'rc=$$?; bash scripts/broker.sh stop || true; if ((cluster)); then $(BENCH_CLUSTER) bash scripts/cluster.sh stop || true; fi; exit $$rc' EXIT; \
 	trap 'exit 130' INT; trap 'exit 143' TERM; \
 	bash scripts/broker.sh start; \
+	cluster_urls=""; \
+	if ((cluster)); then $(BENCH_CLUSTER) bash scripts/cluster.sh start; cluster_urls="$$($(BENCH_CLUSTER) bash scripts/cluster.sh urls)"; fi; \
 	write="--write BENCHMARKS.md"; [[ -z "$(BENCH_FLAGS)" ]] || write=""; \
-	$(PYTHON) scripts/bench.py --binary .build/release/tweetd --broker-url "$$(bash scripts/broker.sh url)" $$write $(BENCH_FLAGS)
+	$(PYTHON) scripts/bench.py --binary .build/release/tweetd --broker-url "$$(bash scripts/broker.sh url)" \
+		$${cluster_urls:+--cluster-urls "$$cluster_urls"} $$write $(BENCH_FLAGS)
 
 demo-stop:
 	@$(DEMO_BROKER) bash scripts/broker.sh stop

@@ -3,10 +3,12 @@
 
     python3 scripts/bench.py --binary .build/release/tweetd \\
         --broker-url amqp://guest:guest@127.0.0.1:5675/ [--only NAME ...] \\
-        [--write BENCHMARKS.md]
+        [--cluster-urls URL,URL,URL] [--write BENCHMARKS.md]
 
 `make bench` builds the release binary, starts a private broker
-(tweetdbench@localhost on 5675, wiped), runs this script and stops the broker.
+(tweetdbench@localhost on 5675, wiped) and, when the cluster section runs, a
+private three-node cluster (scripts/cluster.sh, tweetdbenchcluster1..3 on
+5691-5693, wiped), runs this script with --cluster-urls and stops them.
 
 Sections (--only picks some; default all):
   throughput the same 50,000 varied tweets through: the floor (bench/floor.c, a
@@ -32,6 +34,13 @@ Sections (--only picks some; default all):
   processing the built-in path (decode, analyse, score, encode) per message on
              one thread without a broker (.build/release/ProcessingBench);
              no goal: the stable yardstick for work on the analysis
+  cluster    the same 20,000 varied tweets (--cluster-tweets) through tweetd
+             run --drain (default settings) on a private three-node cluster
+             (--cluster-urls; make bench starts tweetdbenchcluster1..3 on
+             5691-5693), connected to node 1 (node_order: listed), with
+             queue_type classic and quorum alternating for --cluster-rounds
+             rounds (default 2); the medians and quorum/classic; no goal:
+             what quorum queues cost on this machine
 
 Every section uses its own exchanges and queues (prefix bench.<section>) and
 the loopback LLM server scripts/fake_llm_server.py. Each prints what went in
@@ -133,10 +142,18 @@ class Section:
         os.makedirs(self.dir, exist_ok=True)
         self.config = os.path.join(self.dir, "tweetd.yaml")
 
-    def write_config(self, processing, providers):
+    def write_config(self, processing, providers, broker_urls=None, queue_type=None):
+        """Writes tweetd.yaml: the bench broker, or the nodes of `broker_urls` tried in
+        the listed order (so every run connects to the first); `queue_type` sets
+        topology.queue_type (default: tweetd's, classic)."""
         p = self.prefix
+        if broker_urls:
+            broker = "  urls: [" + ", ".join(f'"{url}"' for url in broker_urls) + "]\n  node_order: listed"
+        else:
+            broker = f'  url: "{self.args.broker_url}"'
+        queue_type_line = f"\n  queue_type: {queue_type}" if queue_type else ""
         text = f"""broker:
-  url: "{self.args.broker_url}"
+{broker}
 topology:
   exchange: {p}.tweets
   queues:
@@ -147,7 +164,7 @@ topology:
   dead_letter_exchange: {p}.dead
   dead_letter_queue: {p}.dead
   retry_exchange: {p}.retry
-  metrics_exchange: {p}.metrics
+  metrics_exchange: {p}.metrics{queue_type_line}
 processing:
 {processing}
 log:
@@ -395,6 +412,16 @@ def run_measured(command, timeout):
     return done.returncode, done.stdout, done.stderr
 
 
+def timed_drain(section, count, timeout=900):
+    """Runs `tweetd run --drain` on `count` queued tweets; returns (msg/s, first line of its summary)."""
+    started = time.monotonic()
+    done = section.checked("run", "--drain", timeout=timeout)
+    # From start to exit, as an operator would time it.
+    rate = count / (time.monotonic() - started)
+    summary = done.stdout.strip().splitlines()[0] if done.stdout.strip() else ""
+    return rate, summary
+
+
 def broker_host_port(url):
     match = re.match(r"amqps?://(?:[^@]*@)?([^:/]+):(\d+)", url)
     return match.group(1), int(match.group(2))
@@ -437,11 +464,7 @@ def bench_throughput(args, workdir):
                 raise BenchFailure(f"floor failed: {err}")
             rate = rate_from(out, name)
         elif name == "tweetd":
-            started = time.monotonic()
-            done = section.checked("run", "--drain", timeout=900)
-            # From start to exit, as an operator would time it.
-            rate = count / (time.monotonic() - started)
-            summary = done.stdout.strip().splitlines()[0] if done.stdout.strip() else ""
+            rate, summary = timed_drain(section, count)
         else:
             script = os.path.join(ROOT, "bench", "peer_pika.py" if name == "pika" else "peer_aiopika.py")
             code, out, err = run_measured([python, script, args.broker_url, queue, exchange, str(count), "15"], timeout=1800)
@@ -578,10 +601,75 @@ def bench_processing(args, workdir):
     }]
 
 
+def bench_cluster(args, workdir):
+    """The same tweets through tweetd on a private three-node cluster, classic vs quorum queues.
+
+    tweetd lists the nodes with node_order: listed, so every run (setup, publish,
+    run --drain, status) connects to node 1, which then holds the classic queues
+    and leads the quorum queues (RabbitMQ's default placement, client-local), their
+    followers on nodes 2 and 3. Classic and quorum alternate for `--cluster-rounds`
+    rounds, each run on queues of its own (a queue cannot change type), timed like
+    the throughput section's tweetd; the medians are compared. No goal: what quorum
+    queues cost on this machine.
+    """
+    if not args.cluster_urls:
+        raise BenchFailure("cluster: no --cluster-urls (the nodes of a cluster, e.g. from scripts/cluster.sh urls)")
+    urls = [url.strip() for url in args.cluster_urls.split(",") if url.strip()]
+    count = args.cluster_tweets
+    # One file: every run gets exactly the same tweets.
+    path = os.path.join(workdir, "cluster-tweets.jsonl")
+    with open(path, "w") as f:
+        f.write(varied_tweets(count, "cluster"))
+
+    def measure(queue_type, number):
+        section = Section(args, f"cluster-{queue_type}-{number}", workdir)
+        section.write_config("  workers: 15", "  builtin:\n    kind: builtin", broker_urls=urls, queue_type=queue_type)
+        section.checked("setup")
+        section.checked("publish", path)
+        queued = section.queue_counts()
+        if queued.get("input") != count or any(n != 0 for role, n in queued.items() if role != "input"):
+            raise BenchFailure(f"cluster {queue_type}: expected {count} tweets in the input queue and nothing else "
+                               f"before the run, got {queued} (queues left from an earlier run? wipe the bench cluster)")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        rate, summary = timed_drain(section, count)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_us = ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)) / count * 1e6
+        counts = section.queue_counts()
+        left = {role: n for role, n in counts.items() if role != "results" and n != 0}
+        print(f"  {queue_type}-{number}: {rate:.0f} msg/s, {cpu_us:.0f} us CPU/msg ({count} in, {counts.get('results')} results, "
+              f"{counts.get('dead_letter')} dead letters, {counts.get('input')} left in the input queue)", flush=True)
+        if counts.get("results") != count or left:
+            raise BenchFailure(f"cluster {queue_type}: expected {count} results and nothing else, got {counts}")
+        return rate, cpu_us, summary
+
+    rounds = []
+    for number in range(1, args.cluster_rounds + 1):
+        classic_rate, classic_cpu, _ = measure("classic", number)
+        quorum_rate, quorum_cpu, summary = measure("quorum", number)
+        rounds.append({"classic": round(classic_rate), "quorum": round(quorum_rate), "ratio": round(quorum_rate / classic_rate, 3),
+                       "classic_cpu_us_per_msg": round(classic_cpu), "quorum_cpu_us_per_msg": round(quorum_cpu),
+                       "quorum_summary": summary})
+    classic = statistics.median(r["classic"] for r in rounds)
+    quorum = statistics.median(r["quorum"] for r in rounds)
+    ratio = quorum / classic
+    ratios = ", ".join(f"{r['ratio']:.2f}" for r in rounds)
+    print(f"  median: quorum {quorum:.0f} vs classic {classic:.0f} msg/s, quorum/classic {ratio:.2f}", flush=True)
+    return [{
+        "name": f"cluster: {count:,} tweets, tweetd on node 1 of a 3-node cluster, input/results/dead-letter queues "
+                f"quorum (3 replicas, led by node 1) vs classic (on node 1); retry queues quorum in both",
+        "value": f"quorum {quorum:.0f} vs classic {classic:.0f} msg/s: {ratio:.2f} x ({ratio - 1:+.0%}; "
+                 f"median of {len(rounds)} rounds, ratios {ratios})",
+        "goal": "none (information)",
+        "ok": None,
+        "details": {"nodes": len(urls), "classic_median": classic, "quorum_median": quorum,
+                    "ratio": round(ratio, 3), "rounds": rounds},
+    }]
+
+
 SECTIONS = {
     "throughput": bench_throughput, "memory": bench_memory, "latency": bench_latency,
     "batch": bench_batch, "sustained": bench_sustained, "processing": bench_processing,
-    "shared": bench_shared,
+    "shared": bench_shared, "cluster": bench_cluster,
 }
 
 
@@ -626,6 +714,7 @@ def markdown(facts, rows, command):
         "# Benchmarks", "",
         "Written by `make bench` (scripts/bench.py); do not edit by hand. Every number below",
         "comes from one `make bench` on the machine described here, against a private RabbitMQ node",
+        "(the cluster row: a private three-node cluster on the same machine, scripts/cluster.sh)",
         "and the loopback LLM server `scripts/fake_llm_server.py`.", "",
         "## Machine", "",
     ]
@@ -651,10 +740,16 @@ def main():
     parser.add_argument("--shared-tweets", type=int, default=1200)
     parser.add_argument("--throughput-tweets", type=int, default=50_000)
     parser.add_argument("--throughput-rounds", type=int, default=3, help="alternating floor/tweetd rounds (median reported)")
+    parser.add_argument("--cluster-urls", help="the AMQP URLs of a three-node cluster's nodes, comma-separated, node 1 first "
+                                               "(scripts/cluster.sh urls); needed by the cluster section")
+    parser.add_argument("--cluster-tweets", type=int, default=20_000)
+    parser.add_argument("--cluster-rounds", type=int, default=2, help="alternating classic/quorum rounds (medians reported)")
     parser.add_argument("--write", metavar="FILE", help="write the results as Markdown to FILE")
     args = parser.parse_args()
     if args.throughput_rounds < 1 or args.throughput_rounds % 2 == 0:
         parser.error("--throughput-rounds must be odd and at least 1, so the median is one round")
+    if args.cluster_rounds < 1:
+        parser.error("--cluster-rounds must be at least 1")
     args.binary = os.path.abspath(args.binary)
 
     names = args.only or list(SECTIONS)
@@ -676,7 +771,9 @@ def main():
         print(f"{row['name']:<{width}}  {row['value']:<40}  goal {row['goal']:<32}  {met}")
     if args.write and rows:
         command = "make bench   # = " + " ".join(["python3 scripts/bench.py", "--binary", ".build/release/tweetd",
-                                                  "--broker-url", "amqp://…@127.0.0.1:5675/", "--write", "BENCHMARKS.md"])
+                                                  "--broker-url", "amqp://…@127.0.0.1:5675/", "--write", "BENCHMARKS.md"]
+                                                 + (["--cluster-urls", "amqp://…@127.0.0.1:5691/,…:5692/,…:5693/"]
+                                                    if args.cluster_urls else []))
         with open(args.write, "w") as f:
             f.write(markdown(machine_facts(args.binary), rows, command))
         print(f"\nwrote {args.write}")
