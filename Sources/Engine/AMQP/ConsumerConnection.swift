@@ -118,6 +118,9 @@ public final class ConsumerConnection: Sendable {
     /// before this returns. So when it returns 0 and nothing handed over is still
     /// unsettled, no message of these queues is left anywhere, not even on the wire
     /// (a passive declare on another channel or connection cannot tell that).
+    ///
+    /// Throws, without closing anything, when a queue answers without this consumer: a quorum
+    /// queue whose leader is unreachable answers 0 messages and 0 consumers.
     public func readyMessages(in queues: [String]) async throws(AMQPError) -> Int {
         let session = self.session
         let thread = self.thread
@@ -125,14 +128,26 @@ public final class ConsumerConnection: Sendable {
             thread.submit({ connection throws(AMQPError) in
                 do throws(AMQPError) {
                     var total = 0
+                    var countWithoutConsumer: String?
                     for queue in queues {
                         // Deliveries that come in before the answer are handed over as they arrive,
                         // their bodies read as always (one over the read limit is never held whole).
-                        total += Int(try connection.countReadyMessages(in: queue, channel: ConsumerSession.channel) { event throws(AMQPError) in
+                        let answer = try connection.countReadyMessages(in: queue, channel: ConsumerSession.channel) { event throws(AMQPError) in
                             try session.handle(event, on: connection)
-                        })
+                        }
+                        total += Int(answer.messages)
+                        if answer.consumers == 0 { countWithoutConsumer = queue }
                     }
-                    waiter.finish(.success(total))
+                    if let queue = countWithoutConsumer {
+                        // This connection consumes every one of these queues, so a true count shows at least one
+                        // consumer. A quorum queue whose leader cannot be reached (nodes stopping, an election)
+                        // answers 0 messages and 0 consumers: believing it would end a drain with the queue full.
+                        waiter.finish(.failure(AMQPError(
+                            .notConnected, "queue \"\(queue)\" answered without this consumer: its count cannot be trusted now"
+                        )))
+                    } else {
+                        waiter.finish(.success(total))
+                    }
                 } catch {
                     waiter.finish(.failure(error))
                     // A failed declare closed the delivery channel (its tags are gone with it):

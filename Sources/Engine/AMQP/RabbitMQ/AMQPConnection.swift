@@ -412,7 +412,7 @@ final class AMQPConnection {
         return try inbound(frame)
     }
 
-    /// The ready messages in `queue`, asked with a passive queue.declare on `channel`; what the
+    /// The ready messages and consumers of `queue`, asked with a passive queue.declare on `channel`; what the
     /// broker sends before the answer is handed to `handle` as it arrives, as ``nextEvent()`` reads it.
     ///
     /// Not librabbitmq's RPC call (``declareQueue(_:durable:exclusive:autoDelete:passive:arguments:channel:)``):
@@ -422,7 +422,7 @@ final class AMQPConnection {
     /// memory whole after all; read here, it is dropped frame by frame.
     func countReadyMessages(
         in queue: String, channel: UInt16, handling handle: (InboundEvent) throws(AMQPError) -> Void
-    ) throws(AMQPError) -> UInt32 {
+    ) throws(AMQPError) -> (messages: UInt32, consumers: UInt32) {
         let state = try requireStateForReply()
         let action = "checking queue \"\(queue)\""
         let status = queue.withAMQPBytes { queueBytes in
@@ -438,7 +438,8 @@ final class AMQPConnection {
             try checkStatus(amqp_simple_wait_frame(state, &frame), doing: action)
             if frame.frame_type == UInt8(AMQP_FRAME_METHOD), frame.channel == channel,
                frame.payload.method.id == AMQP_QUEUE_DECLARE_OK_METHOD {
-                return frame.payload.method.decoded.assumingMemoryBound(to: amqp_queue_declare_ok_t.self).pointee.message_count
+                let answer = frame.payload.method.decoded.assumingMemoryBound(to: amqp_queue_declare_ok_t.self).pointee
+                return (answer.message_count, answer.consumer_count)
             }
             switch try inbound(frame) {
             case .event(.channelClosed(channel, let replyCode, let replyText)):
