@@ -84,17 +84,23 @@ struct ChaosTests {
         try await Self.withPacedRun { broker, client, server in
             let ids = try await Self.publish(4000, prefix: "kill", broker: broker, client: client)
             let yaml = Self.pacedYAML(broker, server: server, prefetch: 16)
-            for threshold in [600, 1500, 2500] {
-                let daemon = try DaemonProcess(arguments: ["run"], configuration: yaml)
-                #expect(await Self.waitForResults(threshold, broker: broker, client: client), "\(daemon.standardError.suffix(1000))")
-                daemon.kill9()
-                _ = await daemon.waitForExit(timeout: .seconds(10))
-                print("killed with SIGKILL after at least \(threshold) results")
-            }
-            let drain = try DaemonProcess(arguments: ["run", "--drain"], configuration: yaml)
-            #expect(await drain.waitForExit(timeout: .seconds(120)) == 0, "\(drain.standardError.suffix(2000))")
+            try await Self.killThenDrain(yaml, at: [600, 1500, 2500], broker: broker, client: client)
             try await Self.expectEverythingAnswered(ids, broker: broker, client: client, "SIGKILL x3")
         }
+    }
+
+    /// Starts `tweetd run` and SIGKILLs it once there are at least `thresholds[i]` results, for each
+    /// threshold in turn; then drains what is left with `run --drain`, which must exit 0.
+    static func killThenDrain(_ yaml: String, at thresholds: [Int], broker: TestBroker, client: PublisherConnection) async throws {
+        for threshold in thresholds {
+            let daemon = try DaemonProcess(arguments: ["run"], configuration: yaml)
+            #expect(await waitForResults(threshold, broker: broker, client: client), "\(daemon.standardError.suffix(1000))")
+            daemon.kill9()
+            _ = await daemon.waitForExit(timeout: .seconds(10))
+            print("killed with SIGKILL after at least \(threshold) results")
+        }
+        let drain = try DaemonProcess(arguments: ["run", "--drain"], configuration: yaml)
+        #expect(await drain.waitForExit(timeout: .seconds(120)) == 0, "\(drain.standardError.suffix(2000))")
     }
 
     /// Runs `rabbitmqctl` on the chaos node through scripts/broker.sh.

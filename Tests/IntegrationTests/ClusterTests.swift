@@ -227,15 +227,7 @@ struct ClusterTests {
             try await TestBroker.with(node: .cluster, queueType: .quorum) { broker, client in
                 let ids = try await ChaosTests.publish(3000, prefix: "kill", broker: broker, client: client)
                 let yaml = ChaosTests.pacedYAML(broker, server: server, prefetch: 16)
-                for threshold in [500, 1200, 2000] {
-                    let daemon = try DaemonProcess(arguments: ["run"], configuration: yaml)
-                    #expect(await ChaosTests.waitForResults(threshold, broker: broker, client: client), "\(daemon.standardError.suffix(1000))")
-                    daemon.kill9()
-                    _ = await daemon.waitForExit(timeout: .seconds(10))
-                    print("tweetd SIGKILLed after at least \(threshold) results")
-                }
-                let drain = try DaemonProcess(arguments: ["run", "--drain"], configuration: yaml)
-                #expect(await drain.waitForExit(timeout: .seconds(120)) == 0, "\(drain.standardError.suffix(2000))")
+                try await ChaosTests.killThenDrain(yaml, at: [500, 1200, 2000], broker: broker, client: client)
                 try await Self.expectEachTweetAnswered(ids, broker: broker, maximumDuplicates: 3 * 2 * 16, "cluster: tweetd SIGKILLed x3")
             }
         }

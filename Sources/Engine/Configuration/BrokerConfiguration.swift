@@ -166,23 +166,7 @@ public struct BrokerConfiguration: Sendable, Equatable {
     }
 
     /// One node of the broker: where to open a connection.
-    public struct Node: Sendable, Equatable, CustomStringConvertible {
-        /// Host name or address (IPv6 without brackets).
-        public var host: String
-        /// TCP port.
-        public var port: Int
-
-        /// A node at `host:port`.
-        public init(host: String, port: Int) {
-            self.host = host
-            self.port = port
-        }
-
-        /// `host:port`, with an IPv6 address in brackets.
-        public var description: String {
-            host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
-        }
-    }
+    public typealias Node = HostAndPort
 
     /// The order in which the nodes are tried.
     public enum NodeOrder: String, Sendable, CaseIterable {

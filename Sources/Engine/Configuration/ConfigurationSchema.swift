@@ -84,7 +84,7 @@ enum ConfigurationSchema {
 
             S.custom("metrics.listen") { config, value, key throws(ConfigurationError) in
                 config.metrics.listen =
-                    value.isEmpty ? nil : try MetricsConfiguration.ListenAddress(parsing: value.string(key), key: key)
+                    value.isEmpty ? nil : try MetricsConfiguration.ListenAddress(parsingListenAddress: value.string(key), key: key)
             },
             S.integer("metrics.publish_interval_seconds", \.metrics.publishIntervalSeconds, 0...3600),
             S.custom("metrics.instance") { config, value, key throws(ConfigurationError) in

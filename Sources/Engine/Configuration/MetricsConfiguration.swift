@@ -37,30 +37,13 @@ public struct MetricsConfiguration: Sendable, Equatable {
         return "\(process.hostName)-\(process.processIdentifier)"
     }
 
-    /// A TCP address to listen on.
-    public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
-        /// The address or host name to bind, without brackets for IPv6
-        /// (`127.0.0.1`, `::1`, `0.0.0.0`).
-        public var host: String
-        /// The TCP port, 0...65535 (0: any free port).
-        public var port: Int
-
-        /// Creates an address from its parts.
-        public init(host: String, port: Int) {
-            self.host = host
-            self.port = port
-        }
-
-        /// `host:port`, with brackets around an IPv6 address.
-        public var description: String {
-            host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
-        }
-    }
+    /// A TCP address to listen on: port 0...65535 (0: any free port), host `127.0.0.1`, `::1`, `0.0.0.0`…
+    public typealias ListenAddress = HostAndPort
 }
 
-extension MetricsConfiguration.ListenAddress {
-    /// Parses `host:port` or `[v6-address]:port`.
-    init(parsing text: String, key: String) throws(ConfigurationError) {
+extension HostAndPort {
+    /// Parses a listen address, `host:port` or `[v6-address]:port` (port 0 allowed).
+    init(parsingListenAddress text: String, key: String) throws(ConfigurationError) {
         let hostPart: Substring
         let portPart: Substring
         if text.hasPrefix("[") {
