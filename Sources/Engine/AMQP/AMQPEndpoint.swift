@@ -23,18 +23,7 @@ public struct AMQPEndpoint: Sendable, Equatable {
     public var tls: TLS?
 
     /// Where one node listens.
-    public struct Address: Sendable, Equatable {
-        /// Host name or address.
-        public var host: String
-        /// TCP port.
-        public var port: Int
-
-        /// A node at `host:port`.
-        public init(host: String, port: Int) {
-            self.host = host
-            self.port = port
-        }
-    }
+    public typealias Address = HostAndPort
 
     /// TLS settings for `amqps://`.
     public struct TLS: Sendable, Equatable {

@@ -7,7 +7,7 @@ extension TweetdConfiguration {
     /// them on one node) while many instances spread over the cluster.
     public var endpoint: AMQPEndpoint {
         let endpoint = AMQPEndpoint(
-            nodes: broker.nodes.map { AMQPEndpoint.Address(host: $0.host, port: $0.port) },
+            nodes: broker.nodes,
             virtualHost: broker.virtualHost,
             username: broker.username,
             password: broker.password,
